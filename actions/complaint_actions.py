@@ -1,0 +1,201 @@
+"""The complaint flow: acknowledge → (form probes) → propose → confirm / next offer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.guarded_messages import guard_context, recent_bot_texts, send_checked
+from complaint_desk.guard import GuardContext
+from actions.services import services
+from complaint_desk.orders import Order
+from complaint_desk.policy_engine import Complaint, ComplaintHistory, Decision, OrderFacts, RemedyOffer
+from complaint_desk.taxonomy import category_for_intent
+from complaint_desk.tickets import NewTicket
+
+CONFIRM_BUTTONS = [
+    {"title": "可以，就这样处理", "payload": "/affirm"},
+    {"title": "不行，换个方案", "payload": "/deny"},
+]
+
+
+def latest_emotion(tracker: Tracker) -> str:
+    emotion = tracker.latest_message.get("emotion") or {}
+    return emotion.get("name") or tracker.get_slot("emotion") or "neutral"
+
+
+def order_facts(order: Order) -> OrderFacts:
+    return OrderFacts(
+        order_id=order.order_id,
+        product=order.product,
+        goods_type=order.goods_type,
+        price=order.price,
+        payment_method=order.payment_method,
+        purchased_at=order.purchased_at,
+        promised_delivery_at=order.promised_delivery_at,
+        delivered_at=order.delivered_at,
+        status=order.status,
+        no_reason_return_eligible=order.no_reason_return_eligible,
+    )
+
+
+def evaluate_complaint(tracker: Tracker) -> tuple[Decision, Optional[Order]]:
+    order_id = tracker.get_slot("order_id")
+    order = services().orders.find(order_id) if order_id else None
+    complaint = Complaint(
+        category=tracker.get_slot("complaint_category") or "delivery",
+        order=order_facts(order) if order else None,
+        desired_outcome=tracker.get_slot("desired_outcome"),
+        evidence=frozenset(),
+        history=ComplaintHistory(),
+        today=dt.date.today(),
+    )
+    return services().policy_engine.evaluate(complaint), order
+
+
+def next_offer(decision: Decision, declined: list[str]) -> Optional[RemedyOffer]:
+    return next((offer for offer in decision.offers if offer.remedy_id not in declined), None)
+
+
+def remedy_display(offer: RemedyOffer) -> str:
+    """The remedy as the customer reads it, with its amount or cap."""
+    if offer.amount is not None:
+        return f"{offer.title}（¥{offer.amount:.0f}）"
+    if offer.cap is not None:
+        return f"{offer.title}（{offer.cap:.0f} 元）"
+    return offer.title
+
+
+def proposal_text(offer: RemedyOffer, avoid: list[str]) -> str:
+    replies = services().replies
+    rule = services().policy.rule(offer.rule_id)
+    if offer.needs_human_approval:
+        return replies.text("propose_needs_review", remedy=remedy_display(offer), reason=f"{rule.description}。")
+    return replies.text(
+        "propose",
+        avoid=avoid,
+        rule=f"「{rule.title}」",
+        remedy=remedy_display(offer),
+        reason=f"{rule.description}。",
+        timeline=f"{offer.timeline}。" if offer.timeline else "",
+    )
+
+
+def approved_context(offer: RemedyOffer) -> GuardContext:
+    return guard_context([offer.remedy_id], offer.amount if offer.amount is not None else offer.cap)
+
+
+class ActionAcknowledgeComplaint(Action):
+    """Listen and empathize: restate the problem in one line, then acknowledge the feeling."""
+
+    def name(self) -> str:
+        return "action_acknowledge_complaint"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        category = category_for_intent(intent) or tracker.get_slot("complaint_category") or "delivery"
+        replies = services().replies
+        text = f"{replies.restate(category)}{replies.empathize(latest_emotion(tracker), avoid=recent_bot_texts(tracker))}"
+        send_checked(dispatcher, tracker, text)
+        return [SlotSet("complaint_category", category), SlotSet("declined_remedies", [])]
+
+
+class ActionProposeRemedy(Action):
+    """Propose: the best remedy the policy allows, in guard-checked words."""
+
+    def name(self) -> str:
+        return "action_propose_remedy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        decision, order = evaluate_complaint(tracker)
+        replies = services().replies
+        if order is not None:
+            send_checked(dispatcher, tracker, self._order_summary(order))
+        offer = next_offer(decision, tracker.get_slot("declined_remedies") or [])
+        if offer is None:
+            send_checked(dispatcher, tracker, replies.text("nothing_to_offer"))
+            return [SlotSet("offered_remedy", None)]
+        send_checked(
+            dispatcher,
+            tracker,
+            proposal_text(offer, recent_bot_texts(tracker)),
+            approved_context(offer),
+            buttons=CONFIRM_BUTTONS,
+        )
+        return [SlotSet("offered_remedy", offer.remedy_id)]
+
+    @staticmethod
+    def _order_summary(order: Order) -> str:
+        replies = services().replies
+        status = replies.order_status(
+            order.status, delivered_at=f"{order.delivered_at:%m月%d日}" if order.delivered_at else ""
+        )
+        return replies.text("order_found", product=order.product, price=order.price, carrier=order.carrier, order_status=status)
+
+
+class ActionConfirmRemedy(Action):
+    """Confirm: the customer accepted; open a ticket and say what happens next."""
+
+    def name(self) -> str:
+        return "action_confirm_remedy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        decision, _order = evaluate_complaint(tracker)
+        remedy_id = tracker.get_slot("offered_remedy")
+        offer = next((o for o in decision.offers if o.remedy_id == remedy_id), None)
+        if offer is None:
+            send_checked(dispatcher, tracker, services().replies.text("nothing_to_offer"))
+            return []
+        category = tracker.get_slot("complaint_category") or "delivery"
+        ticket = services().tickets.open_ticket(
+            NewTicket(
+                conversation_id=tracker.sender_id,
+                order_id=tracker.get_slot("order_id"),
+                category=category,
+                level=decision.level,
+                remedy_id=offer.remedy_id,
+                remedy_title=remedy_display(offer),
+                emotion_trend=tracker.get_slot("emotion_trend") or [],
+                resolve_within=dt.timedelta(hours=decision.sla.resolution_hours),
+            )
+        )
+        next_step = f"{offer.timeline}。" if offer.timeline else ""
+        send_checked(
+            dispatcher,
+            tracker,
+            services().replies.text("confirm", avoid=recent_bot_texts(tracker), ticket_id=ticket.ticket_id, next_step=next_step),
+            approved_context(offer),
+        )
+        return [SlotSet("ticket_id", ticket.ticket_id)]
+
+
+class ActionOfferNextRemedy(Action):
+    """The customer declined: offer the next allowed remedy, or hand over with a summary."""
+
+    def name(self) -> str:
+        return "action_offer_next_remedy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        declined = list(tracker.get_slot("declined_remedies") or [])
+        if tracker.get_slot("offered_remedy"):
+            declined.append(tracker.get_slot("offered_remedy"))
+        decision, _order = evaluate_complaint(tracker)
+        offer = next_offer(decision, declined)
+        replies = services().replies
+        events: list[Any] = [SlotSet("declined_remedies", declined)]
+        if offer is None:
+            send_checked(dispatcher, tracker, replies.text("no_more_offers"))
+            return [*events, SlotSet("offered_remedy", None)]
+        send_checked(
+            dispatcher,
+            tracker,
+            replies.text("offer_next", proposal=proposal_text(offer, recent_bot_texts(tracker))),
+            approved_context(offer),
+            buttons=CONFIRM_BUTTONS,
+        )
+        return [*events, SlotSet("offered_remedy", offer.remedy_id)]

@@ -1,0 +1,51 @@
+"""Every text a custom action sends goes through the over-promise guard first."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterable, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.services import services
+from complaint_desk.guard import GuardContext
+
+logger = logging.getLogger(__name__)
+
+
+def guard_context(approved_remedies: Iterable[str] = (), approved_amount: Optional[float] = None) -> GuardContext:
+    policy = services().policy
+    return GuardContext(
+        approved_remedies=frozenset(approved_remedies),
+        approved_amount=approved_amount,
+        coupon_cap=policy.bot_coupon_cap,
+        sla=policy.sla,
+    )
+
+
+def send_checked(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    text: str,
+    context: Optional[GuardContext] = None,
+    **message: Any,
+) -> str:
+    """Send `text`, or its compliant rewrite if the guard blocks it. Returns what was sent."""
+    verdict = services().guard.check(text, context or guard_context())
+    if not verdict.allowed:
+        logger.warning(
+            "guard blocked bot reply in conversation %s: %s -> %s",
+            tracker.sender_id,
+            [finding.rule_id for finding in verdict.findings],
+            verdict.rewrite,
+        )
+        text = verdict.rewrite
+    dispatcher.utter_message(text=text, **message)
+    return text
+
+
+def recent_bot_texts(tracker: Tracker, limit: int = 8) -> list[str]:
+    """What the bot said lately, so wording variants are not repeated."""
+    texts = [event.get("text") or "" for event in tracker.events if event.get("event") == "bot"]
+    return texts[-limit:]

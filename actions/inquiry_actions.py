@@ -1,0 +1,74 @@
+"""Questions asked beside the complaint: policy rules, ticket progress, the outcome wanted."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.complaint_actions import ActionProposeRemedy
+from actions.guarded_messages import send_checked
+from actions.services import services
+
+
+class ActionAnswerPolicyQuestion(Action):
+    def name(self) -> str:
+        return "action_answer_policy_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        _topic, answer = services().faq.answer(tracker.latest_message.get("text") or "")
+        send_checked(dispatcher, tracker, answer)
+        return []
+
+
+class ActionReportProgress(Action):
+    """Tells the customer the real status of their latest ticket."""
+
+    def name(self) -> str:
+        return "action_report_progress"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        replies = services().replies
+        tickets = services().tickets.for_conversation(tracker.sender_id)
+        if not tickets:
+            send_checked(dispatcher, tracker, replies.text("progress_none"))
+            return []
+        ticket = tickets[-1]
+        deadline = (
+            replies.text("progress_deadline", resolve_by=f"{ticket.resolve_by:%m月%d日 %H:%M}")
+            if ticket.resolve_by and ticket.status == "open"
+            else ""
+        )
+        send_checked(
+            dispatcher,
+            tracker,
+            replies.text(
+                "progress",
+                ticket_id=ticket.ticket_id,
+                category=replies.name_of("category_names", ticket.category),
+                remedy=ticket.remedy_title,
+                status=replies.name_of("ticket_status", ticket.status),
+                deadline=deadline,
+            ),
+        )
+        return []
+
+
+class ActionNoteDesiredOutcome(Action):
+    """The customer says what they want. After a proposal, this re-proposes for the new wish."""
+
+    def name(self) -> str:
+        return "action_note_desired_outcome"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot("complaint_category") and tracker.get_slot("order_id"):
+            return await ActionProposeRemedy().run(dispatcher, tracker, domain)
+        outcome = tracker.get_slot("desired_outcome")
+        replies = services().replies
+        send_checked(
+            dispatcher,
+            tracker,
+            replies.text("outcome_noted", outcome=replies.name_of("outcome_names", outcome) if outcome else "尽快解决"),
+        )
+        return []

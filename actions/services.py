@@ -1,0 +1,52 @@
+"""The domain services the actions share, built once when the action server starts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from complaint_desk.db import PROJECT_ROOT, create_schema, database_url, engine_for, session_factory
+from complaint_desk.guard import Guard, load_guard
+from complaint_desk.orders import OrderStore
+from complaint_desk.policy_engine import Policy, PolicyEngine, load_policy
+from complaint_desk.policy_faq import PolicyFaq
+from complaint_desk.replies import ReplyBook
+from complaint_desk.tickets import TicketStore
+
+logger = logging.getLogger(__name__)
+
+KNOWLEDGE = PROJECT_ROOT / "knowledge"
+
+
+@dataclass(frozen=True)
+class Services:
+    orders: OrderStore
+    tickets: TicketStore
+    policy: Policy
+    policy_engine: PolicyEngine
+    guard: Guard
+    replies: ReplyBook
+    faq: PolicyFaq
+
+
+@lru_cache(maxsize=1)
+def services(knowledge_dir: Path = KNOWLEDGE) -> Services:
+    engine = engine_for(database_url())
+    create_schema(engine)
+    sessions = session_factory(engine)
+    orders = OrderStore(sessions)
+    seeded = orders.seed_demo_orders(knowledge_dir / "demo_orders.yml", today=dt.date.today())
+    logger.info("Seeded %d demo orders into %s", seeded, engine.url)
+    policy = load_policy(knowledge_dir / "remedy_policy.yml")
+    return Services(
+        orders=orders,
+        tickets=TicketStore(sessions),
+        policy=policy,
+        policy_engine=PolicyEngine(policy),
+        guard=load_guard(knowledge_dir / "guard_rules.yml"),
+        replies=ReplyBook.from_file(knowledge_dir / "replies.yml"),
+        faq=PolicyFaq.from_file(knowledge_dir / "policy_faq.yml"),
+    )

@@ -1,0 +1,1 @@
+"""Domain logic of the complaint desk. Plain Python: nothing here imports Rasa."""

@@ -1,0 +1,40 @@
+"""One SQLAlchemy engine for the complaint desk's own tables (orders, tickets).
+
+The URL comes from COMPLAINT_DB_URL; the default is a SQLite file under var/.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base, sessionmaker
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'complaint_desk.db'}"
+
+Base = declarative_base()
+
+
+def database_url() -> str:
+    return os.environ.get("COMPLAINT_DB_URL") or DEFAULT_DB_URL
+
+
+@lru_cache(maxsize=None)
+def engine_for(url: str) -> sa.engine.Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return sa.create_engine(url, future=True, pool_pre_ping=True)
+
+
+def create_schema(engine: sa.engine.Engine) -> None:
+    """Create missing tables. Safe to run any number of times."""
+    from complaint_desk import orders, tickets  # noqa: F401  (registers the tables)
+
+    Base.metadata.create_all(engine)
+
+
+def session_factory(engine: sa.engine.Engine) -> sessionmaker:
+    return sessionmaker(bind=engine, future=True, expire_on_commit=False)

@@ -1,0 +1,84 @@
+"""The demo order store: the orders a customer can complain about."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.orm import sessionmaker
+
+from complaint_desk.db import Base
+from complaint_desk.text_normalize import normalize
+
+ORDER_ID_PATTERN = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+class OrderRow(Base):
+    __tablename__ = "demo_orders"
+
+    order_id = sa.Column(sa.String(12), primary_key=True)
+    product = sa.Column(sa.String(100), nullable=False)
+    goods_type = sa.Column(sa.String(30), nullable=False)
+    price = sa.Column(sa.Float, nullable=False)
+    payment_method = sa.Column(sa.String(20), nullable=False)
+    purchased_at = sa.Column(sa.Date, nullable=False)
+    promised_delivery_at = sa.Column(sa.Date, nullable=False)
+    delivered_at = sa.Column(sa.Date, nullable=True)
+    status = sa.Column(sa.String(20), nullable=False)
+    carrier = sa.Column(sa.String(30), nullable=False)
+    no_reason_return_eligible = sa.Column(sa.Boolean, nullable=False)
+
+
+@dataclass(frozen=True)
+class Order:
+    order_id: str
+    product: str
+    goods_type: str
+    price: float
+    payment_method: str
+    purchased_at: dt.date
+    promised_delivery_at: dt.date
+    delivered_at: Optional[dt.date]
+    status: str
+    carrier: str
+    no_reason_return_eligible: bool
+
+    def days_late(self, today: dt.date) -> int:
+        """Days past the promised delivery date; 0 if on time."""
+        arrived_or_today = self.delivered_at or today
+        return max(0, (arrived_or_today - self.promised_delivery_at).days)
+
+
+def extract_order_id(text: str) -> Optional[str]:
+    """The 12-digit order number in a message, full-width digits included."""
+    match = ORDER_ID_PATTERN.search(normalize(text or ""))
+    return match.group(0) if match else None
+
+
+class OrderStore:
+    def __init__(self, sessions: sessionmaker) -> None:
+        self._sessions = sessions
+
+    def find(self, order_id: str) -> Optional[Order]:
+        with self._sessions() as session:
+            row = session.get(OrderRow, order_id)
+            if row is None:
+                return None
+            return Order(**{column.name: getattr(row, column.name) for column in OrderRow.__table__.columns})
+
+    def seed_demo_orders(self, demo_file: Path, today: dt.date) -> int:
+        """Insert or refresh the demo orders. Dates in the file are day offsets from today."""
+        demo = yaml.safe_load(demo_file.read_text(encoding="utf-8"))
+        with self._sessions.begin() as session:
+            for entry in demo["orders"]:
+                values = dict(entry)
+                for field in ("purchased_at", "promised_delivery_at", "delivered_at"):
+                    offset = values.pop(f"{field}_days_ago", None)
+                    values[field] = None if offset is None else today - dt.timedelta(days=offset)
+                session.merge(OrderRow(**values))
+        return len(demo["orders"])

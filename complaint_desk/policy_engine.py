@@ -1,0 +1,864 @@
+"""Remedy policy: load and validate the policy file, evaluate complaints against it.
+
+The policy is business data (knowledge/remedy_policy.yml). Loading validates the whole
+file before anything is returned, and every error names the file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATEGORIES = (
+    "quality", "delivery", "damaged_lost", "after_sales", "price",
+    "fraud", "broken_promise", "service", "privacy", "escalation",
+)
+OUTCOMES = (
+    "refund", "return", "exchange", "reship", "repair",
+    "compensation", "apology", "explanation", "price_difference",
+)
+EVIDENCE_KINDS = ("photo", "video", "carrier_record", "chat_record", "invoice")
+PAYMENT_METHODS = ("alipay", "wechat", "bank_card", "cod")
+SEGMENTS = ("first_time", "frequent_informed", "frequent_unreasonable")
+LEVELS = ("咨询", "异议", "投诉", "升级投诉")
+CONDITIONS = ("delivered", "not_delivered", "late", "no_reason_return_eligible")
+REMEDY_KINDS = (
+    "return", "refund", "exchange", "repair", "reship", "coupon",
+    "fulfil", "review", "handoff", "apology", "explanation",
+)
+WINDOW_ANCHORS = ("receipt", "purchase")
+AMOUNT_SOURCES = ("order_price",)
+# Kinds that move money back to the customer through the refund process.
+_REFUND_KINDS = frozenset({"return", "refund"})
+REQUIRED_MESSAGES = (
+    "reason", "legal_suffix", "window_expired", "window_anchor_receipt", "window_anchor_purchase",
+    "not_received", "goods_excluded", "goods_not_included", "condition_failed", "evidence_missing",
+    "evidence_waived", "order_missing", "goodwill_not_allowed", "human_approval", "amount_over_authority",
+)
+
+
+class PolicyError(Exception):
+    """The policy file is malformed or contradictory. Names the file and line of each problem."""
+
+    def __init__(self, source: str, problems: list[tuple[int | None, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        self.line = problems[0][0] if problems else None
+        super().__init__("\n".join(
+            f"{source} 第 {line} 行: {message}" if line else f"{source}: {message}"
+            for line, message in problems
+        ))
+
+
+# ---------------------------------------------------------------- policy model
+
+
+@dataclass(frozen=True)
+class Authority:
+    coupon_cap: float
+    cash_compensation_cap: float
+    refund_auto_limit: float
+
+
+@dataclass(frozen=True)
+class LegalNote:
+    note_id: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RemedyDefinition:
+    remedy_id: str
+    title: str
+    kind: str
+    outcomes: frozenset[str]
+    timeline: str | None
+
+
+@dataclass(frozen=True)
+class Window:
+    anchor: str  # "receipt" | "purchase"
+    days: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    title: str
+    remedy_id: str
+    description: str
+    line: int
+    legal_note: str | None = None
+    window: Window | None = None
+    conditions: tuple[str, ...] = ()
+    evidence_any: frozenset[str] = frozenset()
+    goods_include: frozenset[str] = frozenset()
+    goods_exclude: frozenset[str] = frozenset()
+    amount_source: str | None = None
+    cap: float | None = None
+    needs_human_approval: bool = False
+    goodwill: bool = False
+    pending_checks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CategoryPolicy:
+    category: str
+    title: str
+    level: str
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class SegmentPolicy:
+    segment: str
+    title: str
+    description: str
+    waive_evidence_below: float | None = None
+    goodwill_allowed: bool = True
+    strict_verification: bool = False
+    sla_factor: float = 1.0
+    extra_checks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SlaLevel:
+    first_response_minutes: float
+    resolution_hours: float
+
+
+@dataclass(frozen=True)
+class RefundArrival:
+    method: str
+    title: str
+    min_days: int
+    max_days: int
+
+
+@dataclass(frozen=True)
+class SlaTable:
+    levels: Mapping[str, SlaLevel]
+    refund_arrival: Mapping[str, RefundArrival]
+    timelines: Mapping[str, str]
+    urgent_factor: float
+    repeat_on_same_order_level: str
+
+    def refund_window(self, payment_method: str | None) -> tuple[int, int]:
+        """(min, max) working days for a refund to arrive; the slowest channel when unknown."""
+        if payment_method in self.refund_arrival:
+            arrival = self.refund_arrival[payment_method]
+            return arrival.min_days, arrival.max_days
+        return (min(a.min_days for a in self.refund_arrival.values()),
+                max(a.max_days for a in self.refund_arrival.values()))
+
+    def fastest_refund_days(self) -> int:
+        return min(a.min_days for a in self.refund_arrival.values())
+
+
+@dataclass(frozen=True)
+class Policy:
+    source: str
+    version: int
+    goods_types: Mapping[str, str]
+    evidence_kinds: Mapping[str, str]
+    authority: Authority
+    legal_notes: Mapping[str, LegalNote]
+    remedies: Mapping[str, RemedyDefinition]
+    categories: Mapping[str, CategoryPolicy]
+    segments: Mapping[str, SegmentPolicy]
+    sla: SlaTable
+    conditions: Mapping[str, str]
+    messages: Mapping[str, str]
+
+    def rule(self, rule_id: str) -> Rule:
+        for category in self.categories.values():
+            for rule in category.rules:
+                if rule.rule_id == rule_id:
+                    return rule
+        raise KeyError(rule_id)
+
+
+# ---------------------------------------------------------------- complaint model
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    order_id: str
+    product: str
+    goods_type: str
+    price: float
+    payment_method: str
+    purchased_at: dt.date | dt.datetime
+    promised_delivery_at: dt.date | dt.datetime | None = None
+    delivered_at: dt.date | dt.datetime | None = None
+    status: str = "paid"
+    no_reason_return_eligible: bool = True
+
+
+@dataclass(frozen=True)
+class ComplaintHistory:
+    earlier_complaints: int = 0
+    same_order_complaint: bool = False
+    segment: str = "first_time"
+
+
+@dataclass(frozen=True)
+class Complaint:
+    category: str
+    today: dt.date
+    order: OrderFacts | None = None
+    desired_outcome: str | None = None
+    evidence: frozenset[str] = frozenset()
+    history: ComplaintHistory = field(default_factory=ComplaintHistory)
+    level: str | None = None  # overrides the category's default level
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class RemedyOffer:
+    remedy_id: str
+    title: str
+    rule_id: str
+    reason: str
+    amount: float | None
+    cap: float | None
+    needs_human_approval: bool
+    pending_checks: tuple[str, ...]
+    timeline: str | None
+    matches_desired: bool
+
+
+@dataclass(frozen=True)
+class DeclinedRemedy:
+    remedy_id: str
+    title: str
+    rule_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SlaDeadlines:
+    level: str
+    first_response_minutes: float
+    resolution_hours: float
+    refund_arrival_days: tuple[int, int] | None
+    first_response_due: dt.datetime
+    resolution_due: dt.datetime
+
+
+@dataclass(frozen=True)
+class Decision:
+    category: str
+    level: str
+    offers: tuple[RemedyOffer, ...]
+    declined: tuple[DeclinedRemedy, ...]
+    sla: SlaDeadlines
+
+    @property
+    def approved_remedies(self) -> frozenset[str]:
+        """Remedies the bot may state without a human (for the guard's context)."""
+        return frozenset(o.remedy_id for o in self.offers if not o.needs_human_approval and not o.pending_checks)
+
+    @property
+    def coupon_cap(self) -> float | None:
+        caps = [o.cap for o in self.offers if o.cap is not None and not o.needs_human_approval]
+        return max(caps) if caps else None
+
+
+# ---------------------------------------------------------------- loading
+
+
+class _Reader:
+    """Walks the composed YAML tree, records line numbers per path and collects problems."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lines: dict[tuple[Any, ...], int] = {}
+        self.problems: list[tuple[int | None, str]] = []
+
+    def record_lines(self, node: yaml.Node, path: tuple[Any, ...]) -> None:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                key = key_node.value
+                if key in seen:
+                    self.problems.append((key_node.start_mark.line + 1, f"重复的键 {key!r}"))
+                seen.add(key)
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
+                self.record_lines(value_node, (*path, key))
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.record_lines(item, (*path, index))
+
+    def line(self, path: tuple[Any, ...]) -> int | None:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+    def problem(self, path: tuple[Any, ...], message: str) -> None:
+        self.problems.append((self.line(path), message))
+
+    # typed accessors: report a problem and return a fallback so validation can go on
+
+    def mapping(self, value: Any, path: tuple[Any, ...], required: Iterable[str] = (),
+                optional: Iterable[str] = ()) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.problem(path, f"{_dotted(path)} 应为键值表（mapping）")
+            return {}
+        required = tuple(required)
+        allowed = set(required) | set(optional)
+        for key in required:
+            if key not in value:
+                self.problem(path, f"{_dotted(path)} 缺少必填键 {key!r}")
+        if allowed:
+            for key in value:
+                if key not in allowed:
+                    self.problem((*path, key), f"未知的键 {key!r}（{_dotted(path)} 允许：{', '.join(sorted(allowed))}）")
+        return value
+
+    def text(self, value: Any, path: tuple[Any, ...], default: str = "") -> str:
+        if value is None:
+            return default
+        if not isinstance(value, str) or not value.strip():
+            self.problem(path, f"{_dotted(path)} 应为非空文字（当前为 {value!r}）")
+            return default
+        return value
+
+    def number(self, value: Any, path: tuple[Any, ...], what: str, default: float = 0.0) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(path, f"{what}应为数字 ({path[-1]} = {value!r})")
+            return default
+        if value < 0:
+            self.problem(path, f"{what}不能为负数 ({path[-1]} = {value})")
+            return default
+        return float(value)
+
+    def integer(self, value: Any, path: tuple[Any, ...], what: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(path, f"{what}应为整数 ({path[-1]} = {value!r})")
+            return 0
+        if value < 0:
+            self.problem(path, f"{what}不能为负数 ({path[-1]} = {value})")
+            return 0
+        return value
+
+    def boolean(self, value: Any, path: tuple[Any, ...], default: bool) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.problem(path, f"{_dotted(path)} 应为 true 或 false（当前为 {value!r}）")
+            return default
+        return value
+
+    def ids(self, value: Any, path: tuple[Any, ...], known: Iterable[str], what: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem(path, f"{_dotted(path)} 应为列表")
+            return ()
+        known = set(known)
+        result = []
+        for index, item in enumerate(value):
+            if item not in known:
+                self.problem((*path, index), f"未知的{what} {item!r}（可选：{', '.join(sorted(known))}）")
+            else:
+                result.append(item)
+        return tuple(result)
+
+    def texts(self, value: Any, path: tuple[Any, ...]) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem(path, f"{_dotted(path)} 应为列表")
+            return ()
+        return tuple(self.text(item, (*path, index)) for index, item in enumerate(value))
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in path) or "文件顶层"
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Load and fully validate a policy file. Raises PolicyError naming the file and line."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise PolicyError(source, [(None, f"无法读取政策文件：{error}")]) from error
+    return parse_policy(text, source)
+
+
+def parse_policy(text: str, source: str = "<policy>") -> Policy:
+    reader = _Reader(source)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        raise PolicyError(source, [(line, f"YAML 语法错误：{error.problem or error}")]) from error
+    except yaml.YAMLError as error:
+        raise PolicyError(source, [(None, f"YAML 语法错误：{error}")]) from error
+    if node is None:
+        raise PolicyError(source, [(None, "政策文件为空")])
+    reader.record_lines(node, ())
+    policy = _build_policy(reader, data, source)
+    if reader.problems:
+        reader.problems.sort(key=lambda problem: problem[0] or 0)
+        raise PolicyError(source, reader.problems)
+    return policy
+
+
+def _build_policy(r: _Reader, data: Any, source: str) -> Policy:
+    root = r.mapping(data, (), required=(
+        "version", "goods_types", "evidence_kinds", "authority", "legal_notes", "remedies",
+        "categories", "segments", "sla", "conditions", "messages",
+    ), optional=("shared_rules",))
+
+    version = r.integer(root.get("version", 1), ("version",), "版本号")
+    goods_types = _labels(r, root.get("goods_types"), ("goods_types",))
+    evidence_kinds = _labels(r, root.get("evidence_kinds"), ("evidence_kinds",))
+    for kind in evidence_kinds:
+        if kind not in EVIDENCE_KINDS:
+            r.problem(("evidence_kinds", kind), f"未知的凭证类型 {kind!r}（可选：{', '.join(EVIDENCE_KINDS)}）")
+    conditions = _labels(r, root.get("conditions"), ("conditions",))
+    for condition in CONDITIONS:
+        if condition not in conditions:
+            r.problem(("conditions",), f"conditions 缺少条件说明 {condition!r}")
+    for condition in conditions:
+        if condition not in CONDITIONS:
+            r.problem(("conditions", condition), f"程序不认识的条件 {condition!r}（可选：{', '.join(CONDITIONS)}）")
+    messages = _labels(r, root.get("messages"), ("messages",))
+    for key in REQUIRED_MESSAGES:
+        if key not in messages:
+            r.problem(("messages",), f"messages 缺少提示语 {key!r}")
+
+    authority = _build_authority(r, root.get("authority"))
+    legal_notes = _build_legal_notes(r, root.get("legal_notes"))
+    sla = _build_sla(r, root.get("sla"))
+    remedies = _build_remedies(r, root.get("remedies"), sla)
+    context = _RuleContext(remedies, legal_notes, goods_types, evidence_kinds, authority)
+    shared = {}
+    for index, raw in enumerate(root.get("shared_rules") or []):
+        rule = _build_rule(r, raw, ("shared_rules", index), context)
+        if rule:
+            shared[rule.rule_id] = rule
+    categories = _build_categories(r, root.get("categories"), context, shared)
+    segments = _build_segments(r, root.get("segments"))
+
+    return Policy(
+        source=source, version=version, goods_types=goods_types, evidence_kinds=evidence_kinds,
+        authority=authority, legal_notes=legal_notes, remedies=remedies, categories=categories,
+        segments=segments, sla=sla, conditions=conditions, messages=messages,
+    )
+
+
+def _labels(r: _Reader, value: Any, path: tuple[Any, ...]) -> dict[str, str]:
+    mapping = r.mapping(value, path)
+    return {str(key): r.text(label, (*path, key)) for key, label in mapping.items()}
+
+
+def _build_authority(r: _Reader, value: Any) -> Authority:
+    path = ("authority",)
+    raw = r.mapping(value, path, required=("coupon_cap", "cash_compensation_cap", "refund_auto_limit"))
+    return Authority(
+        coupon_cap=r.number(raw.get("coupon_cap", 0), (*path, "coupon_cap"), "优惠券上限"),
+        cash_compensation_cap=r.number(raw.get("cash_compensation_cap", 0), (*path, "cash_compensation_cap"),
+                                       "现金补偿上限"),
+        refund_auto_limit=r.number(raw.get("refund_auto_limit", 0), (*path, "refund_auto_limit"),
+                                   "自动退款金额上限"),
+    )
+
+
+def _build_legal_notes(r: _Reader, value: Any) -> dict[str, LegalNote]:
+    notes = {}
+    for note_id, raw in r.mapping(value, ("legal_notes",)).items():
+        path = ("legal_notes", note_id)
+        raw = r.mapping(raw, path, required=("title", "text"))
+        notes[note_id] = LegalNote(note_id, r.text(raw.get("title"), (*path, "title")),
+                                   r.text(raw.get("text"), (*path, "text")))
+    return notes
+
+
+def _build_sla(r: _Reader, value: Any) -> SlaTable:
+    path = ("sla",)
+    raw = r.mapping(value, path, required=(
+        "levels", "urgent_factor", "repeat_on_same_order_level", "refund_arrival", "timelines"))
+    levels = {}
+    raw_levels = r.mapping(raw.get("levels"), (*path, "levels"))
+    for level in LEVELS:
+        if level not in raw_levels:
+            r.problem((*path, "levels"), f"SLA 缺少投诉等级 {level!r}")
+    for level, row in raw_levels.items():
+        row_path = (*path, "levels", level)
+        if level not in LEVELS:
+            r.problem(row_path, f"未知的投诉等级 {level!r}（可选：{', '.join(LEVELS)}）")
+        row = r.mapping(row, row_path, required=("first_response_minutes", "resolution_hours"))
+        first = r.number(row.get("first_response_minutes", 0), (*row_path, "first_response_minutes"), "首次响应时限")
+        resolution = r.number(row.get("resolution_hours", 0), (*row_path, "resolution_hours"), "处理时限")
+        if first > resolution * 60:
+            r.problem(row_path, f"首次响应时限（{first:g} 分钟）不能长于处理时限（{resolution:g} 小时）")
+        levels[level] = SlaLevel(first, resolution)
+    arrivals = {}
+    raw_arrivals = r.mapping(raw.get("refund_arrival"), (*path, "refund_arrival"))
+    for method in PAYMENT_METHODS:
+        if method not in raw_arrivals:
+            r.problem((*path, "refund_arrival"), f"退款到账时效缺少支付方式 {method!r}")
+    for method, row in raw_arrivals.items():
+        row_path = (*path, "refund_arrival", method)
+        if method not in PAYMENT_METHODS:
+            r.problem(row_path, f"未知的支付方式 {method!r}（可选：{', '.join(PAYMENT_METHODS)}）")
+        row = r.mapping(row, row_path, required=("title", "min_days", "max_days"))
+        min_days = r.integer(row.get("min_days", 0), (*row_path, "min_days"), "最短到账天数")
+        max_days = r.integer(row.get("max_days", 0), (*row_path, "max_days"), "最长到账天数")
+        if min_days > max_days:
+            r.problem((*row_path, "max_days"), f"最长到账天数 ({max_days}) 小于最短到账天数 ({min_days})")
+        arrivals[method] = RefundArrival(method, r.text(row.get("title"), (*row_path, "title")), min_days, max_days)
+    factor = r.number(raw.get("urgent_factor", 1), (*path, "urgent_factor"), "紧急系数", 1.0)
+    if not 0 < factor <= 1:
+        r.problem((*path, "urgent_factor"), f"紧急系数应在 0 到 1 之间 (urgent_factor = {factor:g})")
+    repeat_level = raw.get("repeat_on_same_order_level", "升级投诉")
+    if repeat_level not in LEVELS:
+        r.problem((*path, "repeat_on_same_order_level"), f"未知的投诉等级 {repeat_level!r}")
+    timelines = _labels(r, raw.get("timelines"), (*path, "timelines"))
+    return SlaTable(levels, arrivals, timelines, factor, repeat_level)
+
+
+def _build_remedies(r: _Reader, value: Any, sla: SlaTable) -> dict[str, RemedyDefinition]:
+    remedies = {}
+    for remedy_id, raw in r.mapping(value, ("remedies",)).items():
+        path = ("remedies", remedy_id)
+        raw = r.mapping(raw, path, required=("title", "kind", "outcomes"), optional=("timeline",))
+        kind = raw.get("kind")
+        if kind not in REMEDY_KINDS:
+            r.problem((*path, "kind"), f"未知的补救类型 {kind!r}（可选：{', '.join(REMEDY_KINDS)}）")
+        outcomes = r.ids(raw.get("outcomes"), (*path, "outcomes"), OUTCOMES, "客户诉求")
+        timeline = raw.get("timeline")
+        if timeline is not None and timeline not in sla.timelines:
+            r.problem((*path, "timeline"), f"时效 {timeline!r} 未在 sla.timelines 中定义")
+        remedies[remedy_id] = RemedyDefinition(
+            remedy_id, r.text(raw.get("title"), (*path, "title")), str(kind), frozenset(outcomes), timeline)
+    return remedies
+
+
+@dataclass(frozen=True)
+class _RuleContext:
+    remedies: Mapping[str, RemedyDefinition]
+    legal_notes: Mapping[str, LegalNote]
+    goods_types: Mapping[str, str]
+    evidence_kinds: Mapping[str, str]
+    authority: Authority
+
+
+_RULE_KEYS = (
+    "legal_note", "window", "conditions", "evidence_any", "goods_include", "goods_exclude",
+    "amount", "cap", "needs_human_approval", "goodwill", "pending_checks",
+)
+
+
+def _build_rule(r: _Reader, value: Any, path: tuple[Any, ...], context: _RuleContext) -> Rule | None:
+    raw = r.mapping(value, path, required=("id", "title", "remedy", "description"), optional=_RULE_KEYS)
+    if not raw:
+        return None
+    rule_id = r.text(raw.get("id"), (*path, "id"), "?")
+    remedy_id = raw.get("remedy")
+    if remedy_id not in context.remedies:
+        r.problem((*path, "remedy"), f"规则 {rule_id} 引用了未定义的补救措施 {remedy_id!r}")
+    legal_note = raw.get("legal_note")
+    if legal_note is not None and legal_note not in context.legal_notes:
+        r.problem((*path, "legal_note"), f"规则 {rule_id} 引用了未定义的法律依据 {legal_note!r}")
+    window = None
+    if "window" in raw:
+        window_path = (*path, "window")
+        raw_window = r.mapping(raw["window"], window_path, required=("from", "days"))
+        anchor = raw_window.get("from")
+        if anchor not in WINDOW_ANCHORS:
+            r.problem((*window_path, "from"), f"时间窗口起点应为 receipt（签收）或 purchase（下单），当前为 {anchor!r}")
+        days = r.integer(raw_window.get("days", 0), (*window_path, "days"), "时间窗口天数")
+        window = Window(str(anchor), days)
+    amount_source = raw.get("amount")
+    if amount_source is not None and amount_source not in AMOUNT_SOURCES:
+        r.problem((*path, "amount"), f"金额来源应为 {', '.join(AMOUNT_SOURCES)}，当前为 {amount_source!r}")
+    cap = r.number(raw["cap"], (*path, "cap"), "优惠券上限") if "cap" in raw else None
+    needs_human = r.boolean(raw.get("needs_human_approval"), (*path, "needs_human_approval"), False)
+    remedy = context.remedies.get(remedy_id)
+    if cap is not None and remedy is not None and remedy.kind == "coupon":
+        over_authority = cap > context.authority.coupon_cap
+        if over_authority and raw.get("needs_human_approval") is False:
+            r.problem((*path, "cap"), f"规则 {rule_id} 的上限 {cap:g} 元超过机器人权限 "
+                                      f"{context.authority.coupon_cap:g} 元，却声明无需人工审批（自相矛盾）")
+        needs_human = needs_human or over_authority
+    goods_include = r.ids(raw.get("goods_include"), (*path, "goods_include"), context.goods_types, "商品类型")
+    goods_exclude = r.ids(raw.get("goods_exclude"), (*path, "goods_exclude"), context.goods_types, "商品类型")
+    overlap = set(goods_include) & set(goods_exclude)
+    if overlap:
+        r.problem((*path, "goods_exclude"), f"规则 {rule_id} 的商品类型 {', '.join(sorted(overlap))} 同时被包含和排除")
+    conditions = r.ids(raw.get("conditions"), (*path, "conditions"), CONDITIONS, "条件")
+    if "delivered" in conditions and "not_delivered" in conditions:
+        r.problem((*path, "conditions"), f"规则 {rule_id} 同时要求已签收和未签收（自相矛盾）")
+    if window and window.anchor == "receipt" and "not_delivered" in conditions:
+        r.problem((*path, "window"), f"规则 {rule_id} 从签收日计时，却要求订单未签收（自相矛盾）")
+    return Rule(
+        rule_id=rule_id, title=r.text(raw.get("title"), (*path, "title")), remedy_id=str(remedy_id),
+        description=r.text(raw.get("description"), (*path, "description")), line=r.line(path) or 0,
+        legal_note=legal_note, window=window, conditions=conditions,
+        evidence_any=frozenset(r.ids(raw.get("evidence_any"), (*path, "evidence_any"), context.evidence_kinds, "凭证类型")),
+        goods_include=frozenset(goods_include), goods_exclude=frozenset(goods_exclude),
+        amount_source=amount_source, cap=cap, needs_human_approval=needs_human,
+        goodwill=r.boolean(raw.get("goodwill"), (*path, "goodwill"), False),
+        pending_checks=r.texts(raw.get("pending_checks"), (*path, "pending_checks")),
+    )
+
+
+def _build_categories(r: _Reader, value: Any, context: _RuleContext,
+                      shared: Mapping[str, Rule]) -> dict[str, CategoryPolicy]:
+    raw_categories = r.mapping(value, ("categories",))
+    for category in CATEGORIES:
+        if category not in raw_categories:
+            r.problem(("categories",), f"缺少投诉类别 {category!r}")
+    categories = {}
+    seen_rule_ids: dict[str, tuple[Any, ...]] = {rule_id: ("shared_rules",) for rule_id in shared}
+    for category, raw in raw_categories.items():
+        path = ("categories", category)
+        if category not in CATEGORIES:
+            r.problem(path, f"未知的投诉类别 {category!r}（可选：{', '.join(CATEGORIES)}）")
+        raw = r.mapping(raw, path, required=("title", "level", "rules"), optional=("shared",))
+        level = raw.get("level")
+        if level not in LEVELS:
+            r.problem((*path, "level"), f"未知的投诉等级 {level!r}（可选：{', '.join(LEVELS)}）")
+        rules: list[Rule] = []
+        raw_rules = raw.get("rules")
+        if not isinstance(raw_rules, list) or not raw_rules:
+            r.problem((*path, "rules"), f"类别 {category} 至少需要一条规则")
+            raw_rules = []
+        for index, raw_rule in enumerate(raw_rules):
+            rule_path = (*path, "rules", index)
+            rule = _build_rule(r, raw_rule, rule_path, context)
+            if rule is None:
+                continue
+            if rule.rule_id in seen_rule_ids:
+                r.problem((*rule_path, "id"), f"规则编号 {rule.rule_id} 重复")
+            seen_rule_ids[rule.rule_id] = rule_path
+            rules.append(rule)
+        for index, shared_id in enumerate(raw.get("shared") or []):
+            if shared_id not in shared:
+                r.problem((*path, "shared", index), f"引用了未定义的共用规则 {shared_id!r}")
+            else:
+                rules.insert(index, shared[shared_id])
+        _check_window_order(r, path, rules, context.remedies)
+        categories[category] = CategoryPolicy(category, r.text(raw.get("title"), (*path, "title")),
+                                              str(level), tuple(rules))
+    return categories
+
+
+def _check_window_order(r: _Reader, path: tuple[Any, ...], rules: list[Rule],
+                        remedies: Mapping[str, RemedyDefinition]) -> None:
+    """An exchange window shorter than the return window in the same category is contradictory."""
+    def longest(kind: str) -> Rule | None:
+        candidates = [rule for rule in rules if rule.window and rule.remedy_id in remedies
+                      and remedies[rule.remedy_id].kind == kind and rule.window.anchor == "receipt"
+                      and not rule.rule_id.startswith("shared.")]
+        return max(candidates, key=lambda rule: rule.window.days if rule.window else 0, default=None)
+
+    return_rule, exchange_rule = longest("return"), longest("exchange")
+    if return_rule and exchange_rule and return_rule.window and exchange_rule.window:
+        if exchange_rule.window.days < return_rule.window.days:
+            r.problems.append((exchange_rule.line or r.line(path), (
+                f"换货期限（{exchange_rule.window.days} 天，{exchange_rule.rule_id}）短于退货期限"
+                f"（{return_rule.window.days} 天，{return_rule.rule_id}），自相矛盾")))
+
+
+def _build_segments(r: _Reader, value: Any) -> dict[str, SegmentPolicy]:
+    raw_segments = r.mapping(value, ("segments",))
+    for segment in SEGMENTS:
+        if segment not in raw_segments:
+            r.problem(("segments",), f"缺少客户分群 {segment!r}")
+    segments = {}
+    for segment, raw in raw_segments.items():
+        path = ("segments", segment)
+        if segment not in SEGMENTS:
+            r.problem(path, f"未知的客户分群 {segment!r}（可选：{', '.join(SEGMENTS)}）")
+        raw = r.mapping(raw, path, required=("title", "description"), optional=(
+            "waive_evidence_below", "goodwill_allowed", "strict_verification", "sla_factor", "extra_checks"))
+        waive = raw.get("waive_evidence_below")
+        factor = r.number(raw.get("sla_factor", 1.0), (*path, "sla_factor"), "时限系数", 1.0)
+        if not 0 < factor <= 1:
+            r.problem((*path, "sla_factor"), f"时限系数应在 0 到 1 之间 (sla_factor = {factor:g})")
+        strict = r.boolean(raw.get("strict_verification"), (*path, "strict_verification"), False)
+        if strict and waive is not None:
+            r.problem((*path, "waive_evidence_below"), f"分群 {segment} 要求严格查证，却又免予提供凭证（自相矛盾）")
+        segments[segment] = SegmentPolicy(
+            segment=segment, title=r.text(raw.get("title"), (*path, "title")),
+            description=r.text(raw.get("description"), (*path, "description")),
+            waive_evidence_below=(r.number(waive, (*path, "waive_evidence_below"), "免凭证金额")
+                                  if waive is not None else None),
+            goodwill_allowed=r.boolean(raw.get("goodwill_allowed"), (*path, "goodwill_allowed"), True),
+            strict_verification=strict, sla_factor=factor,
+            extra_checks=r.texts(raw.get("extra_checks"), (*path, "extra_checks")),
+        )
+    return segments
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+class PolicyEngine:
+    """Evaluates a complaint against the policy: ranked offers, declined remedies, SLA."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+
+    def evaluate(self, complaint: Complaint) -> Decision:
+        if complaint.category not in self.policy.categories:
+            raise ValueError(f"unknown complaint category {complaint.category!r}")
+        category = self.policy.categories[complaint.category]
+        segment = self.policy.segments.get(complaint.history.segment, self.policy.segments["first_time"])
+        offers: list[RemedyOffer] = []
+        declined: list[DeclinedRemedy] = []
+        for rule in category.rules:
+            result = self._apply_rule(rule, complaint, segment)
+            (offers if isinstance(result, RemedyOffer) else declined).append(result)
+        # Stable sort: the customer's wish first, then the order in the policy file.
+        offers.sort(key=lambda offer: not offer.matches_desired)
+        level = self._level(category, complaint)
+        return Decision(complaint.category, level, tuple(offers), tuple(declined),
+                        self._deadlines(level, complaint, segment))
+
+    def _apply_rule(self, rule: Rule, complaint: Complaint, segment: SegmentPolicy) -> RemedyOffer | DeclinedRemedy:
+        messages = self.policy.messages
+        remedy = self.policy.remedies[rule.remedy_id]
+        order = complaint.order
+        pending: list[str] = []
+
+        def decline(reason: str) -> DeclinedRemedy:
+            return DeclinedRemedy(remedy.remedy_id, remedy.title, rule.rule_id, reason)
+
+        if rule.goodwill and not segment.goodwill_allowed:
+            return decline(messages["goodwill_not_allowed"])
+        needs_order = bool(rule.window or rule.conditions or rule.goods_include or rule.goods_exclude
+                           or rule.amount_source)
+        if order is None:
+            if needs_order:
+                pending.append(messages["order_missing"])
+        else:
+            refusal = self._order_refusal(rule, order, _as_date(complaint.today))
+            if refusal:
+                return decline(refusal)
+
+        if rule.evidence_any and not (complaint.evidence & rule.evidence_any):
+            waived = (segment.waive_evidence_below is not None and order is not None
+                      and order.price < segment.waive_evidence_below and not segment.strict_verification)
+            if not waived:
+                kinds = "、".join(self.policy.evidence_kinds[k] for k in sorted(rule.evidence_any))
+                pending.append(messages["evidence_missing"].format(kinds=kinds))
+        pending.extend(rule.pending_checks)
+        if segment.strict_verification and remedy.kind not in ("apology", "explanation"):
+            pending.extend(segment.extra_checks)
+
+        amount = order.price if (rule.amount_source == "order_price" and order is not None) else None
+        needs_human = rule.needs_human_approval or remedy.kind in ("review", "handoff")
+        if remedy.kind in _REFUND_KINDS and amount is not None and amount > self.policy.authority.refund_auto_limit:
+            needs_human = True
+            pending.append(messages["amount_over_authority"].format(
+                amount=f"{amount:g}", limit=f"{self.policy.authority.refund_auto_limit:g}"))
+
+        reason = messages["reason"].format(rule_title=rule.title, rule_id=rule.rule_id, description=rule.description)
+        if rule.legal_note:
+            reason += messages["legal_suffix"].format(legal_title=self.policy.legal_notes[rule.legal_note].title)
+        if needs_human:
+            reason += f"；{messages['human_approval']}"
+        return RemedyOffer(
+            remedy_id=remedy.remedy_id, title=remedy.title, rule_id=rule.rule_id, reason=reason,
+            amount=amount, cap=rule.cap, needs_human_approval=needs_human, pending_checks=tuple(pending),
+            timeline=self._timeline(remedy, complaint), matches_desired=complaint.desired_outcome in remedy.outcomes,
+        )
+
+    def _order_refusal(self, rule: Rule, order: OrderFacts, today: dt.date) -> str | None:
+        messages = self.policy.messages
+        goods_title = self.policy.goods_types.get(order.goods_type, order.goods_type)
+        if order.goods_type in rule.goods_exclude:
+            return messages["goods_excluded"].format(goods=goods_title)
+        if rule.goods_include and order.goods_type not in rule.goods_include:
+            allowed = "、".join(self.policy.goods_types[g] for g in sorted(rule.goods_include))
+            return messages["goods_not_included"].format(goods=allowed)
+        for condition in rule.conditions:
+            if not self._condition_holds(condition, order, today):
+                return messages["condition_failed"].format(condition=self.policy.conditions[condition])
+        if rule.window:
+            anchor_value = order.delivered_at if rule.window.anchor == "receipt" else order.purchased_at
+            if anchor_value is None:
+                return messages["not_received"]
+            anchor_date = _as_date(anchor_value)
+            elapsed = (today - anchor_date).days
+            if elapsed > rule.window.days:
+                anchor_title = messages[f"window_anchor_{rule.window.anchor}"]
+                return messages["window_expired"].format(
+                    anchor=anchor_title, days=rule.window.days, anchor_date=anchor_date.isoformat(), elapsed=elapsed)
+        return None
+
+    @staticmethod
+    def _condition_holds(condition: str, order: OrderFacts, today: dt.date) -> bool:
+        delivered = order.delivered_at is not None
+        if condition == "delivered":
+            return delivered
+        if condition == "not_delivered":
+            return not delivered
+        if condition == "no_reason_return_eligible":
+            return order.no_reason_return_eligible
+        if condition == "late":
+            if order.promised_delivery_at is None:
+                return False
+            promised = _as_date(order.promised_delivery_at)
+            arrived = _as_date(order.delivered_at) if order.delivered_at is not None else today
+            return arrived > promised
+        raise ValueError(condition)
+
+    def _timeline(self, remedy: RemedyDefinition, complaint: Complaint) -> str | None:
+        if remedy.timeline is None:
+            return None
+        template = self.policy.sla.timelines[remedy.timeline]
+        method = complaint.order.payment_method if complaint.order else None
+        min_days, max_days = self.policy.sla.refund_window(method)
+        arrival = self.policy.sla.refund_arrival.get(method or "")
+        method_title = arrival.title if arrival else "以支付渠道为准"
+        level = self._level(self.policy.categories[complaint.category], complaint)
+        return template.format(min_days=min_days, max_days=max_days, method=method_title,
+                               resolution_hours=f"{self.policy.sla.levels[level].resolution_hours:g}")
+
+    def _level(self, category: CategoryPolicy, complaint: Complaint) -> str:
+        if complaint.level:
+            return complaint.level
+        if complaint.history.same_order_complaint:
+            return self.policy.sla.repeat_on_same_order_level
+        return category.level
+
+    def _deadlines(self, level: str, complaint: Complaint, segment: SegmentPolicy) -> SlaDeadlines:
+        row = self.policy.sla.levels[level]
+        factor = segment.sla_factor * (self.policy.sla.urgent_factor if complaint.urgent else 1.0)
+        first_response = row.first_response_minutes * factor
+        resolution = row.resolution_hours * factor
+        today = complaint.today
+        start = today if isinstance(today, dt.datetime) else dt.datetime.combine(today, dt.time())
+        refund_days = None
+        if complaint.order is not None:
+            refund_days = self.policy.sla.refund_window(complaint.order.payment_method)
+        return SlaDeadlines(
+            level=level, first_response_minutes=first_response, resolution_hours=resolution,
+            refund_arrival_days=refund_days,
+            first_response_due=start + dt.timedelta(minutes=first_response),
+            resolution_due=start + dt.timedelta(hours=resolution),
+        )

@@ -1,0 +1,44 @@
+"""The wording the bot uses in custom actions, read from knowledge/replies.yml."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+
+class ReplyBook:
+    def __init__(self, entries: Mapping[str, Any], rng: random.Random | None = None) -> None:
+        self._entries = entries
+        self._rng = rng or random.Random()
+
+    @classmethod
+    def from_file(cls, path: Path) -> "ReplyBook":
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def text(self, key: str, avoid: Iterable[str] = (), **fields: Any) -> str:
+        """One wording for `key`, preferring one not in `avoid` (texts already sent)."""
+        return self._choose(self._entries[key], avoid).format(**fields)
+
+    def restate(self, category: str) -> str:
+        return self._entries["restate"][category]
+
+    def empathize(self, emotion: str, avoid: Iterable[str] = ()) -> str:
+        by_emotion = self._entries["empathize"]
+        return self._choose(by_emotion.get(emotion) or by_emotion["neutral"], avoid)
+
+    def order_status(self, status: str, **fields: Any) -> str:
+        return self._entries["order_status"][status].format(**fields)
+
+    def name_of(self, table: str, key: str) -> str:
+        """A display name from one of the lookup tables (outcome_names, category_names, ticket_status)."""
+        return self._entries[table].get(key, key)
+
+    def _choose(self, options: str | list[str], avoid: Iterable[str]) -> str:
+        if isinstance(options, str):
+            return options
+        used = set(avoid)
+        fresh = [option for option in options if not any(option.split("{")[0] in text for text in used)]
+        return self._rng.choice(fresh or options)

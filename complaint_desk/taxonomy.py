@@ -1,0 +1,37 @@
+"""The fixed ids shared by the NLU data, the policy file and the actions."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+COMPLAINT_CATEGORIES = (
+    "quality",
+    "delivery",
+    "damaged_lost",
+    "after_sales",
+    "price",
+    "fraud",
+    "broken_promise",
+    "service",
+    "privacy",
+    "escalation",
+)
+
+EMOTIONS = ("angry", "anxious", "disappointed", "neutral", "satisfied")
+
+_ESCALATION_INTENT = "threaten_escalation"
+_COMPLAINT_PREFIX = "complain_"
+
+
+def category_for_intent(intent: Optional[str]) -> Optional[str]:
+    """complain_delivery -> delivery; threaten_escalation -> escalation; others -> None."""
+    if intent == _ESCALATION_INTENT:
+        return "escalation"
+    if intent and intent.startswith(_COMPLAINT_PREFIX):
+        category = intent.removeprefix(_COMPLAINT_PREFIX)
+        return category if category in COMPLAINT_CATEGORIES else None
+    return None
+
+
+def complaint_intents() -> list[str]:
+    return [_ESCALATION_INTENT if c == "escalation" else f"{_COMPLAINT_PREFIX}{c}" for c in COMPLAINT_CATEGORIES]

@@ -1,0 +1,98 @@
+"""Complaint tickets: what was agreed with the customer, and by when it is due."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
+from complaint_desk.db import Base
+
+
+class TicketRow(Base):
+    __tablename__ = "complaint_tickets"
+
+    ticket_id = sa.Column(sa.String(20), primary_key=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
+    order_id = sa.Column(sa.String(12), nullable=True, index=True)
+    category = sa.Column(sa.String(30), nullable=False)
+    level = sa.Column(sa.String(10), nullable=False)
+    remedy_id = sa.Column(sa.String(50), nullable=False)
+    remedy_title = sa.Column(sa.String(100), nullable=False)
+    emotion_trend = sa.Column(sa.String(255), nullable=False, default="")
+    status = sa.Column(sa.String(20), nullable=False, default="open")
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    resolve_by = sa.Column(sa.DateTime, nullable=True)
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    conversation_id: str
+    order_id: Optional[str]
+    category: str
+    level: str
+    remedy_id: str
+    remedy_title: str
+    emotion_trend: Sequence[str]
+    resolve_within: Optional[dt.timedelta]
+
+
+@dataclass(frozen=True)
+class Ticket:
+    ticket_id: str
+    conversation_id: str
+    order_id: Optional[str]
+    category: str
+    level: str
+    remedy_id: str
+    remedy_title: str
+    emotion_trend: str
+    status: str
+    created_at: dt.datetime
+    resolve_by: Optional[dt.datetime]
+
+
+def _new_ticket_id(now: dt.datetime) -> str:
+    # Date prefix for agents reading it out; random suffix so replicas never collide.
+    return f"TS{now:%Y%m%d}{secrets.token_hex(3).upper()}"
+
+
+class TicketStore:
+    def __init__(self, sessions: sessionmaker) -> None:
+        self._sessions = sessions
+
+    def open_ticket(self, new: NewTicket, now: Optional[dt.datetime] = None) -> Ticket:
+        now = now or dt.datetime.now()
+        row = TicketRow(
+            ticket_id=_new_ticket_id(now),
+            conversation_id=new.conversation_id,
+            order_id=new.order_id,
+            category=new.category,
+            level=new.level,
+            remedy_id=new.remedy_id,
+            remedy_title=new.remedy_title,
+            emotion_trend=",".join(new.emotion_trend),
+            status="open",
+            created_at=now,
+            resolve_by=now + new.resolve_within if new.resolve_within else None,
+        )
+        with self._sessions.begin() as session:
+            session.add(row)
+        return self._to_ticket(row)
+
+    def for_conversation(self, conversation_id: str) -> list[Ticket]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                sa.select(TicketRow)
+                .where(TicketRow.conversation_id == conversation_id)
+                .order_by(TicketRow.created_at)
+            ).all()
+            return [self._to_ticket(row) for row in rows]
+
+    @staticmethod
+    def _to_ticket(row: TicketRow) -> Ticket:
+        return Ticket(**{column.name: getattr(row, column.name) for column in TicketRow.__table__.columns})

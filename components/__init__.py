@@ -1,0 +1,1 @@
+"""Custom Rasa NLU graph components. Thin wrappers around complaint_desk."""

@@ -1,0 +1,35 @@
+"""Jieba tokenizer that reads customer text in one canonical script and width."""
+
+from __future__ import annotations
+
+from typing import List, Text
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.training_data.message import Message
+
+from complaint_desk.text_normalize import normalize
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
+)
+class NormalizingJiebaTokenizer(JiebaTokenizer):
+    """Tokenizes the simplified, half-width form of the text.
+
+    `normalize` keeps the length, so token offsets still point into the
+    customer's original text and entity values keep the customer's spelling.
+    Blank tokens, which jieba emits between Chinese and English words, are dropped.
+    """
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        import jieba
+
+        text = normalize(message.get(attribute) or "")
+        tokens = [
+            Token(word, start)
+            for word, start, _end in jieba.tokenize(text)
+            if word.strip()
+        ]
+        return self._apply_token_pattern(tokens)

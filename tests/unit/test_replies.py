@@ -1,0 +1,29 @@
+import random
+from pathlib import Path
+
+import yaml
+
+from complaint_desk.replies import ReplyBook
+from complaint_desk.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS
+
+REPLIES_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "replies.yml"
+
+
+def test_every_category_has_a_restatement_and_every_emotion_an_empathy_line() -> None:
+    entries = yaml.safe_load(REPLIES_FILE.read_text(encoding="utf-8"))
+    assert set(entries["restate"]) == set(COMPLAINT_CATEGORIES)
+    assert set(entries["empathize"]) == set(EMOTIONS)
+
+
+def test_empathy_avoids_the_wording_already_used() -> None:
+    book = ReplyBook.from_file(REPLIES_FILE)
+    book._rng = random.Random(3)
+    first = book.empathize("angry")
+    for _ in range(20):
+        assert book.empathize("angry", avoid=[first]) != first
+
+
+def test_templates_are_filled() -> None:
+    book = ReplyBook.from_file(REPLIES_FILE)
+    text = book.text("order_not_found", order_id="123456789012")
+    assert "123456789012" in text and "{" not in text
