@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -11,8 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.guarded_messages import guard_context, recent_bot_texts, send_checked
-from complaint_desk.guard import GuardContext
 from actions.services import services
+from complaint_desk.guard import GuardContext
 from complaint_desk.orders import Order
 from complaint_desk.policy_engine import Complaint, ComplaintHistory, Decision, OrderFacts, RemedyOffer
 from complaint_desk.taxonomy import category_for_intent
@@ -44,7 +44,7 @@ def order_facts(order: Order) -> OrderFacts:
     )
 
 
-def evaluate_complaint(tracker: Tracker) -> tuple[Decision, Optional[Order]]:
+def evaluate_complaint(tracker: Tracker) -> tuple[Decision, Order | None]:
     order_id = tracker.get_slot("order_id")
     order = services().orders.find(order_id) if order_id else None
     complaint = Complaint(
@@ -58,7 +58,7 @@ def evaluate_complaint(tracker: Tracker) -> tuple[Decision, Optional[Order]]:
     return services().policy_engine.evaluate(complaint), order
 
 
-def next_offer(decision: Decision, declined: list[str]) -> Optional[RemedyOffer]:
+def next_offer(decision: Decision, declined: list[str]) -> RemedyOffer | None:
     return next((offer for offer in decision.offers if offer.remedy_id not in declined), None)
 
 
@@ -160,6 +160,7 @@ class ActionConfirmRemedy(Action):
                 level=decision.level,
                 remedy_id=offer.remedy_id,
                 remedy_title=remedy_display(offer),
+                remedy_amount=offer.amount if offer.amount is not None else offer.cap,
                 emotion_trend=tracker.get_slot("emotion_trend") or [],
                 resolve_within=dt.timedelta(hours=decision.sla.resolution_hours),
             )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -14,12 +15,12 @@ from complaint_desk.guard import GuardContext
 logger = logging.getLogger(__name__)
 
 
-def guard_context(approved_remedies: Iterable[str] = (), approved_amount: Optional[float] = None) -> GuardContext:
+def guard_context(approved_remedies: Iterable[str] = (), approved_amount: float | None = None) -> GuardContext:
     policy = services().policy
     return GuardContext(
         approved_remedies=frozenset(approved_remedies),
         approved_amount=approved_amount,
-        coupon_cap=policy.bot_coupon_cap,
+        coupon_cap=policy.authority.coupon_cap,
         sla=policy.sla,
     )
 
@@ -28,7 +29,7 @@ def send_checked(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     text: str,
-    context: Optional[GuardContext] = None,
+    context: GuardContext | None = None,
     **message: Any,
 ) -> str:
     """Send `text`, or its compliant rewrite if the guard blocks it. Returns what was sent."""

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.complaint_actions import ActionProposeRemedy
-from actions.guarded_messages import send_checked
+from actions.guarded_messages import guard_context, send_checked
 from actions.services import services
 
 
@@ -51,6 +51,7 @@ class ActionReportProgress(Action):
                 status=replies.name_of("ticket_status", ticket.status),
                 deadline=deadline,
             ),
+            guard_context([ticket.remedy_id], ticket.remedy_amount),
         )
         return []
 

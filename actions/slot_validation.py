@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker, ValidationAction
 from rasa_sdk.executor import CollectingDispatcher
@@ -55,7 +55,7 @@ class ValidateComplaintForm(FormValidationAction):
     async def validate_order_id(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        order_id: Optional[str] = extract_order_id(str(slot_value or ""))
+        order_id: str | None = extract_order_id(str(slot_value or ""))
         if order_id and services().orders.find(order_id):
             return {"order_id": order_id, "order_lookup_failures": 0}
         failures = int(tracker.get_slot("order_lookup_failures") or 0) + 1

@@ -6,7 +6,7 @@ The URL comes from COMPLAINT_DB_URL; the default is a SQLite file under var/.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ def database_url() -> str:
     return os.environ.get("COMPLAINT_DB_URL") or DEFAULT_DB_URL
 
 
-@lru_cache(maxsize=None)
+@cache
 def engine_for(url: str) -> sa.engine.Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 import sqlalchemy as sa
 import yaml
@@ -43,7 +42,7 @@ class Order:
     payment_method: str
     purchased_at: dt.date
     promised_delivery_at: dt.date
-    delivered_at: Optional[dt.date]
+    delivered_at: dt.date | None
     status: str
     carrier: str
     no_reason_return_eligible: bool
@@ -54,7 +53,7 @@ class Order:
         return max(0, (arrived_or_today - self.promised_delivery_at).days)
 
 
-def extract_order_id(text: str) -> Optional[str]:
+def extract_order_id(text: str) -> str | None:
     """The 12-digit order number in a message, full-width digits included."""
     match = ORDER_ID_PATTERN.search(normalize(text or ""))
     return match.group(0) if match else None
@@ -64,7 +63,7 @@ class OrderStore:
     def __init__(self, sessions: sessionmaker) -> None:
         self._sessions = sessions
 
-    def find(self, order_id: str) -> Optional[Order]:
+    def find(self, order_id: str) -> Order | None:
         with self._sessions() as session:
             row = session.get(OrderRow, order_id)
             if row is None:

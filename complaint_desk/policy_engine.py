@@ -85,6 +85,7 @@ class RemedyDefinition:
 class Window:
     anchor: str  # "receipt" | "purchase"
     days: int
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -585,7 +586,7 @@ def _build_rule(r: _Reader, value: Any, path: tuple[Any, ...], context: _RuleCon
         if anchor not in WINDOW_ANCHORS:
             r.problem((*window_path, "from"), f"时间窗口起点应为 receipt（签收）或 purchase（下单），当前为 {anchor!r}")
         days = r.integer(raw_window.get("days", 0), (*window_path, "days"), "时间窗口天数")
-        window = Window(str(anchor), days)
+        window = Window(str(anchor), days, r.line((*window_path, "days")) or 0)
     amount_source = raw.get("amount")
     if amount_source is not None and amount_source not in AMOUNT_SOURCES:
         r.problem((*path, "amount"), f"金额来源应为 {', '.join(AMOUNT_SOURCES)}，当前为 {amount_source!r}")
@@ -673,7 +674,7 @@ def _check_window_order(r: _Reader, path: tuple[Any, ...], rules: list[Rule],
     return_rule, exchange_rule = longest("return"), longest("exchange")
     if return_rule and exchange_rule and return_rule.window and exchange_rule.window:
         if exchange_rule.window.days < return_rule.window.days:
-            r.problems.append((exchange_rule.line or r.line(path), (
+            r.problems.append((exchange_rule.window.line or exchange_rule.line or r.line(path), (
                 f"换货期限（{exchange_rule.window.days} 天，{exchange_rule.rule_id}）短于退货期限"
                 f"（{return_rule.window.days} 天，{return_rule.rule_id}），自相矛盾")))
 

@@ -23,7 +23,7 @@ class PolicyFaq:
         self.fallback = fallback
 
     @classmethod
-    def from_file(cls, path: Path) -> "PolicyFaq":
+    def from_file(cls, path: Path) -> PolicyFaq:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         topics = [FaqTopic(t["id"], tuple(t["keywords"]), t["answer"]) for t in data["topics"]]
         return cls(topics, data["fallback"])

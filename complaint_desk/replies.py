@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -15,7 +16,7 @@ class ReplyBook:
         self._rng = rng or random.Random()
 
     @classmethod
-    def from_file(cls, path: Path) -> "ReplyBook":
+    def from_file(cls, path: Path) -> ReplyBook:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
     def text(self, key: str, avoid: Iterable[str] = (), **fields: Any) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 COMPLAINT_CATEGORIES = (
     "quality",
     "delivery",
@@ -23,7 +21,7 @@ _ESCALATION_INTENT = "threaten_escalation"
 _COMPLAINT_PREFIX = "complain_"
 
 
-def category_for_intent(intent: Optional[str]) -> Optional[str]:
+def category_for_intent(intent: str | None) -> str | None:
     """complain_delivery -> delivery; threaten_escalation -> escalation; others -> None."""
     if intent == _ESCALATION_INTENT:
         return "escalation"

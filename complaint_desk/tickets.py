@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
@@ -23,6 +23,7 @@ class TicketRow(Base):
     level = sa.Column(sa.String(10), nullable=False)
     remedy_id = sa.Column(sa.String(50), nullable=False)
     remedy_title = sa.Column(sa.String(100), nullable=False)
+    remedy_amount = sa.Column(sa.Float, nullable=True)
     emotion_trend = sa.Column(sa.String(255), nullable=False, default="")
     status = sa.Column(sa.String(20), nullable=False, default="open")
     created_at = sa.Column(sa.DateTime, nullable=False)
@@ -32,28 +33,30 @@ class TicketRow(Base):
 @dataclass(frozen=True)
 class NewTicket:
     conversation_id: str
-    order_id: Optional[str]
+    order_id: str | None
     category: str
     level: str
     remedy_id: str
     remedy_title: str
+    remedy_amount: float | None
     emotion_trend: Sequence[str]
-    resolve_within: Optional[dt.timedelta]
+    resolve_within: dt.timedelta | None
 
 
 @dataclass(frozen=True)
 class Ticket:
     ticket_id: str
     conversation_id: str
-    order_id: Optional[str]
+    order_id: str | None
     category: str
     level: str
     remedy_id: str
     remedy_title: str
+    remedy_amount: float | None
     emotion_trend: str
     status: str
     created_at: dt.datetime
-    resolve_by: Optional[dt.datetime]
+    resolve_by: dt.datetime | None
 
 
 def _new_ticket_id(now: dt.datetime) -> str:
@@ -65,7 +68,7 @@ class TicketStore:
     def __init__(self, sessions: sessionmaker) -> None:
         self._sessions = sessions
 
-    def open_ticket(self, new: NewTicket, now: Optional[dt.datetime] = None) -> Ticket:
+    def open_ticket(self, new: NewTicket, now: dt.datetime | None = None) -> Ticket:
         now = now or dt.datetime.now()
         row = TicketRow(
             ticket_id=_new_ticket_id(now),
@@ -75,6 +78,7 @@ class TicketStore:
             level=new.level,
             remedy_id=new.remedy_id,
             remedy_title=new.remedy_title,
+            remedy_amount=new.remedy_amount,
             emotion_trend=",".join(new.emotion_trend),
             status="open",
             created_at=now,

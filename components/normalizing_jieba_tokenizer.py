@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Text
-
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
@@ -23,7 +21,7 @@ class NormalizingJiebaTokenizer(JiebaTokenizer):
     Blank tokens, which jieba emits between Chinese and English words, are dropped.
     """
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         import jieba
 
         text = normalize(message.get(attribute) or "")

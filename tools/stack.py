@@ -17,7 +17,6 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -95,8 +94,8 @@ def _wait_until_ready(url: str, processes: list[subprocess.Popen], timeout: floa
 
 def start_stack(
     var_dir: Path,
-    rasa_port: Optional[int] = None,
-    action_port: Optional[int] = None,
+    rasa_port: int | None = None,
+    action_port: int | None = None,
     model: Path = DEFAULT_MODEL,
     timeout: float = 180,
 ) -> Stack:

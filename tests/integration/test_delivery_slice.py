@@ -7,14 +7,15 @@ from pathlib import Path
 
 import requests
 
-from actions.guarded_messages import guard_context
-from actions.services import services
-from complaint_desk.guard import load_guard
+from complaint_desk.guard import GuardContext, load_guard
+from complaint_desk.policy_engine import load_policy
 from tests.integration.conftest import Customer
 from tools.stack import Stack, start_stack
 
 LATE_ORDER = "472918305561"
-GUARD = load_guard(Path(__file__).resolve().parents[2] / "knowledge" / "guard_rules.yml")
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+GUARD = load_guard(KNOWLEDGE / "guard_rules.yml")
+POLICY = load_policy(KNOWLEDGE / "remedy_policy.yml")
 
 
 def slots(customer: Customer) -> dict:
@@ -47,7 +48,11 @@ def test_late_delivery_from_complaint_to_ticket(customer: Customer, stack: Stack
         ).fetchone()
     assert row == ("delivery", LATE_ORDER, customer.sender, slots(customer)["offered_remedy"])
 
-    approved = guard_context([slots(customer)["offered_remedy"]], approved_amount=services().policy.bot_coupon_cap)
+    approved = GuardContext(
+        approved_remedies=frozenset({slots(customer)["offered_remedy"]}),
+        coupon_cap=POLICY.authority.coupon_cap,
+        sla=POLICY.sla,
+    )
     for text in (first_text, proposal_text, confirmation):
         assert GUARD.check(text, approved).allowed, text
 

@@ -1,0 +1,417 @@
+"""Over-promise guard: checks outgoing text (bot replies, agent drafts) against the guard rules.
+
+Rules, phrases and rewrite wording live in knowledge/guard_rules.yml; this module only
+knows how to apply them. All regexes are compiled once, at load.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from complaint_desk.numerals import NUMBER_PATTERN, parse_number
+from complaint_desk.policy_engine import SlaTable
+from complaint_desk.text_normalize import normalize
+
+SEVERITIES = ("block", "warn")
+CHECKS = ("phrase", "amount", "refund_time", "resolution_time")
+AMOUNT_KINDS = ("grant", "refund", "price_difference")
+_CURRENCY_PATTERN = r"(?:块钱|元钱|元整|块|元|圆)"
+_MAX_REWRITE_PASSES = 4
+_PREFIX_WINDOW = 24
+_SUFFIX_WINDOW = 16
+_ECHO_CONTEXT = 2
+_ECHO_MIN_LENGTH = 4
+
+
+class GuardRulesError(Exception):
+    """The guard rules file is malformed."""
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    approved_remedies: frozenset[str] = frozenset()
+    approved_amount: float | None = None  # approved money amount for the approved remedies, in yuan
+    coupon_cap: float | None = None  # the bot's coupon authority when no amount was approved
+    sla: SlaTable | None = None
+    payment_method: str | None = None
+    complaint_level: str | None = None
+    customer_quotes: tuple[str, ...] = ()  # the customer's own messages; echoing them is not a promise
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    family: str
+    start: int
+    end: int
+    matched_text: str
+    severity: str  # "block" | "warn"
+    explanation: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    findings: tuple[Finding, ...]
+    rewrite: str
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "block")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    rule_id: str
+    family: str
+    severity: str
+    check: str
+    patterns: tuple[re.Pattern[str], ...]
+    exceptions: re.Pattern[str] | None
+    clause_skip: re.Pattern[str] | None
+    negation: re.Pattern[str] | None
+    suffix_negatable: bool
+    hedgeable: bool
+    conditional_ok: bool
+    licensed_by: frozenset[str]
+    amount_kind: str | None
+    explanation: str
+    rewrite: str
+    rewrite_capped: str | None
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """Numbers a check compares against, resolved once per call from the context."""
+    refund_min_days: float
+    refund_max_days: float
+    resolution_hours: float
+
+
+@dataclass
+class _Scan:
+    text: str
+    breaks: list[int]
+    sentence_breaks: list[int]
+    quoted: list[tuple[int, int]] = field(default_factory=list)
+    customer_quotes: tuple[str, ...] = ()
+
+    def clause(self, position: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.breaks, position - 1)
+        start = self.breaks[index - 1] + 1 if index > 0 else 0
+        end = self.breaks[index] if index < len(self.breaks) else len(self.text)
+        return start, end
+
+    def sentence_start(self, position: int) -> int:
+        index = bisect.bisect_right(self.sentence_breaks, position - 1)
+        return self.sentence_breaks[index - 1] + 1 if index > 0 else 0
+
+    def is_quoted(self, start: int, end: int) -> bool:
+        if any(q_start <= start and end <= q_end for q_start, q_end in self.quoted):
+            return True
+        if not self.customer_quotes:
+            return False
+        # Echoing the customer's own words: the hit with a little context occurs in what they wrote.
+        clause_start, clause_end = self.clause(start)
+        echo = self.text[max(clause_start, start - _ECHO_CONTEXT):min(clause_end, end + _ECHO_CONTEXT)]
+        return len(echo) >= _ECHO_MIN_LENGTH and any(echo in quote for quote in self.customer_quotes)
+
+
+def _alternation(words: Iterable[str]) -> str:
+    # Longest first so that 没有办法 wins over 没.
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+class Guard:
+    def __init__(self, config: Mapping[str, Any], source: str = "<guard rules>") -> None:
+        self.source = source
+        try:
+            self._load(config)
+        except (KeyError, TypeError, ValueError, re.error) as error:
+            raise GuardRulesError(f"{source}: {type(error).__name__}: {error}") from error
+
+    # ------------------------------------------------------------ loading
+
+    def _load(self, config: Mapping[str, Any]) -> None:
+        markers = config["markers"]
+        self.families: dict[str, str] = dict(config["families"])
+        self.fallback_rewrite: str = config["fallback_rewrite"]
+        self.time_words: dict[str, float] = {k: float(v) for k, v in config["time_words"].items()}
+        self.time_units: dict[str, float] = {k: float(v) for k, v in config["time_units"].items()}
+        defaults = config["defaults"]
+        self.default_refund_max_days = float(defaults["refund_max_days"])
+        self.default_resolution_hours = float(defaults["resolution_hours"])
+        self.default_level: str = defaults["complaint_level"]
+        self.grant_remedies = frozenset(config["grant_remedies"])
+        self.refund_remedies = frozenset(config["refund_remedies"])
+
+        breaks = markers["clause_breaks"]
+        self._break_chars = frozenset(breaks)
+        clause_char = f"[^{re.escape(breaks)}]"
+        self._substitutions = {"%NUM%": NUMBER_PATTERN, "%CUR%": _CURRENCY_PATTERN, "%C%": clause_char}
+        negations = _alternation(markers["negations"])
+        fillers = _alternation(markers["fillers"])
+        self._negation_prefix = f"(?:{negations})(?:{fillers}){{0,3}}"
+        self._clause_char = clause_char
+        self._suffix_negation = re.compile(f"^{clause_char}{{0,8}}?(?:{_alternation(markers['suffix_negations'])})")
+        self._hedge = re.compile(_alternation(markers["hedges"]))
+        self._conditional = re.compile(_alternation(markers["conditionals"]))
+        self._sentence_chars = frozenset(markers["sentence_breaks"])
+        self._quote_pairs = [(pair[0], pair[1]) for pair in markers["quote_pairs"]]
+        self._quote_intro = re.compile("|".join(f"(?:{p})" for p in markers["quote_intros"]))
+        self._negation_cache: dict[int, re.Pattern[str]] = {}
+
+        seen: set[str] = set()
+        self.rules: list[_Rule] = []
+        for raw in config["rules"]:
+            rule = self._compile_rule(raw)
+            if rule.rule_id in seen:
+                raise ValueError(f"duplicate rule id {rule.rule_id}")
+            seen.add(rule.rule_id)
+            self.rules.append(rule)
+
+    def _expand(self, pattern: str) -> str:
+        for placeholder, replacement in self._substitutions.items():
+            pattern = pattern.replace(placeholder, replacement)
+        return pattern
+
+    def _regex(self, patterns: Sequence[str]) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{self._expand(pattern)})" for pattern in patterns))
+
+    def _negation_regex(self, gap: int) -> re.Pattern[str]:
+        if gap not in self._negation_cache:
+            self._negation_cache[gap] = re.compile(f"{self._negation_prefix}{self._clause_char}{{0,{gap}}}$")
+        return self._negation_cache[gap]
+
+    def _compile_rule(self, raw: Mapping[str, Any]) -> _Rule:
+        rule_id = raw["id"]
+        family, severity = raw["family"], raw.get("severity", "block")
+        check = raw.get("check", "phrase")
+        if family not in self.families:
+            raise ValueError(f"rule {rule_id}: unknown family {family!r}")
+        if severity not in SEVERITIES:
+            raise ValueError(f"rule {rule_id}: severity must be one of {SEVERITIES}")
+        if check not in CHECKS:
+            raise ValueError(f"rule {rule_id}: check must be one of {CHECKS}")
+        amount_kind = raw.get("amount_kind")
+        if check == "amount" and amount_kind not in AMOUNT_KINDS:
+            raise ValueError(f"rule {rule_id}: amount_kind must be one of {AMOUNT_KINDS}")
+        # Compiled one by one: patterns of a rule may reuse group names such as (?P<num>...).
+        patterns = tuple(re.compile(self._expand(pattern)) for pattern in raw["patterns"])
+        if check != "phrase" and any("num" not in p.groupindex and "word" not in p.groupindex for p in patterns):
+            raise ValueError(f"rule {rule_id}: {check} patterns need a (?P<num>...) or (?P<word>...) group")
+        return _Rule(
+            rule_id=rule_id, family=family, severity=severity, check=check, patterns=patterns,
+            exceptions=self._regex(raw["exceptions"]) if raw.get("exceptions") else None,
+            clause_skip=self._regex(raw["clause_skip"]) if raw.get("clause_skip") else None,
+            negation=self._negation_regex(int(raw.get("negation_gap", 0))) if raw.get("negatable") else None,
+            suffix_negatable=bool(raw.get("suffix_negatable", False)),
+            hedgeable=bool(raw.get("hedgeable", False)),
+            conditional_ok=bool(raw.get("conditional_ok", False)),
+            licensed_by=frozenset(raw.get("licensed_by", ())),
+            amount_kind=amount_kind, explanation=raw["explanation"], rewrite=raw["rewrite"],
+            rewrite_capped=raw.get("rewrite_capped"),
+        )
+
+    # ------------------------------------------------------------ checking
+
+    def check(self, text: str, context: GuardContext | None = None) -> Verdict:
+        context = context or GuardContext()
+        findings = self._findings(text, context)
+        allowed = not any(f.severity == "block" for f in findings)
+        rewrite = text if allowed else self._rewrite(text, findings, context)
+        return Verdict(allowed, tuple(findings), rewrite)
+
+    def _findings(self, text: str, context: GuardContext) -> list[Finding]:
+        normalized = normalize(text)
+        scan = _Scan(normalized, [i for i, char in enumerate(normalized) if char in self._break_chars],
+                     [i for i, char in enumerate(normalized) if char in self._sentence_chars])
+        scan.quoted = self._quoted_spans(normalized)
+        scan.customer_quotes = tuple(normalize(quote) for quote in context.customer_quotes)
+        limits = self._limits(context)
+        findings: list[Finding] = []
+        for rule in self.rules:
+            if rule.licensed_by & context.approved_remedies and rule.check == "phrase":
+                continue
+            exception_spans: list[tuple[int, int]] | None = None
+            rule_findings: list[Finding] = []
+            for match in (m for pattern in rule.patterns for m in pattern.finditer(normalized)):
+                start, end = match.span()
+                if start == end or scan.is_quoted(start, end):
+                    continue
+                if rule.exceptions is not None:
+                    if exception_spans is None:  # computed only when the rule hits at all
+                        exception_spans = [m.span() for m in rule.exceptions.finditer(normalized)]
+                    if any(e_start < end and start < e_end for e_start, e_end in exception_spans):
+                        continue
+                if self._neutralized(rule, scan, start, end):
+                    continue
+                message = self._violation(rule, match, context, limits)
+                if message is None:
+                    continue
+                explanation, suggestion = message
+                rule_findings.append(Finding(rule.rule_id, rule.family, start, end, text[start:end],
+                                             rule.severity, explanation, suggestion))
+            findings.extend(_widest(rule_findings))
+        findings.sort(key=lambda f: (f.start, -f.end))
+        return findings
+
+    def _neutralized(self, rule: _Rule, scan: _Scan, start: int, end: int) -> bool:
+        """Negated, hedged or conditional mentions are not promises."""
+        text = scan.text
+        clause_start, clause_end = scan.clause(start)
+        if rule.clause_skip and rule.clause_skip.search(text, clause_start, max(clause_end, end)):
+            return True
+        if rule.conditional_ok and self._conditional.search(text, scan.sentence_start(start), start):
+            return True
+        if rule.negation and rule.negation.search(text[max(clause_start, start - _PREFIX_WINDOW):start]):
+            return True
+        if rule.suffix_negatable and self._suffix_negation.search(text[end:min(clause_end, end + _SUFFIX_WINDOW)]):
+            return True
+        return bool(rule.hedgeable and self._hedge.search(text, clause_start, end))
+
+    def _violation(self, rule: _Rule, match: re.Match[str], context: GuardContext,
+                   limits: _Limits) -> tuple[str, str] | None:
+        """(explanation, suggestion) when the match breaks the rule in this context, else None."""
+        fmt = {"min_days": f"{limits.refund_min_days:g}", "max_days": f"{limits.refund_max_days:g}",
+               "hours": f"{limits.resolution_hours:g}"}
+        if rule.check == "phrase":
+            return rule.explanation.format(**fmt), rule.rewrite.format(**fmt)
+        if rule.check == "amount":
+            value = parse_number(match.group("num"))
+            if value is None:
+                return None
+            cap = self._amount_cap(rule.amount_kind or "grant", context)
+            if cap is not None and value <= cap + 1e-9:
+                return None
+            fmt.update(value=f"{value:g}", cap=f"{cap:g}" if cap is not None else "0")
+            suggestion = rule.rewrite_capped if (cap and rule.rewrite_capped) else rule.rewrite
+            return rule.explanation.format(**fmt), suggestion.format(**fmt)
+        promised_days = self._promised_days(match)
+        if promised_days is None:
+            return None
+        if rule.check == "refund_time" and promised_days >= limits.refund_max_days:
+            return None
+        if rule.check == "resolution_time" and promised_days * 24 >= limits.resolution_hours:
+            return None
+        return rule.explanation.format(**fmt), rule.rewrite.format(**fmt)
+
+    def _amount_cap(self, kind: str, context: GuardContext) -> float | None:
+        """The most that may be promised for this kind of amount; None means no limit."""
+        approved = context.approved_remedies
+        if kind == "refund":
+            if not approved & self.refund_remedies:
+                return 0.0
+            return context.approved_amount
+        if kind == "price_difference":
+            return context.approved_amount if "price_difference" in approved else 0.0
+        if not approved & self.grant_remedies:
+            return 0.0
+        if context.approved_amount is not None:
+            return context.approved_amount
+        return context.coupon_cap if context.coupon_cap is not None else 0.0
+
+    def _promised_days(self, match: re.Match[str]) -> float | None:
+        groups = match.groupdict()
+        if groups.get("word"):
+            return self.time_words.get(groups["word"])
+        if groups.get("num"):
+            value = parse_number(groups.get("num2") or groups["num"])
+            unit = (groups.get("unit") or "天").lstrip("个")
+            factor = self.time_units.get(unit, self.time_units.get(groups.get("unit") or "", 1.0))
+            return None if value is None else value * factor
+        return None
+
+    def _limits(self, context: GuardContext) -> _Limits:
+        sla = context.sla
+        if sla is None:
+            return _Limits(1, self.default_refund_max_days, self.default_resolution_hours)
+        if context.payment_method in sla.refund_arrival:
+            min_days, max_days = sla.refund_window(context.payment_method)
+        else:
+            # Unknown channel: hold promises to the fastest channel's upper bound.
+            fastest = min(sla.refund_arrival.values(), key=lambda a: a.max_days)
+            min_days, max_days = fastest.min_days, fastest.max_days
+        level = context.complaint_level or self.default_level
+        row = sla.levels.get(level)
+        hours = row.resolution_hours if row else self.default_resolution_hours
+        return _Limits(min_days, max_days, hours)
+
+    def _quoted_spans(self, text: str) -> list[tuple[int, int]]:
+        spans = []
+        for opener, closer in self._quote_pairs:
+            position = 0
+            while True:
+                start = text.find(opener, position)
+                if start < 0:
+                    break
+                end = text.find(closer, start + 1)
+                if end < 0:
+                    break
+                spans.append((start, end + 1))
+                position = end + 1
+        for match in self._quote_intro.finditer(text):
+            end = match.end()
+            while end < len(text) and text[end] not in self._break_chars:
+                end += 1
+            spans.append((match.start(), end))
+        return spans
+
+    # ------------------------------------------------------------ rewriting
+
+    def _rewrite(self, text: str, findings: Sequence[Finding], context: GuardContext) -> str:
+        current, current_findings = text, list(findings)
+        for _ in range(_MAX_REWRITE_PASSES):
+            current = self._replace_blocked(current, current_findings)
+            current_findings = self._findings(current, context)
+            if not any(f.severity == "block" for f in current_findings):
+                return current
+        return self.fallback_rewrite
+
+    @staticmethod
+    def _replace_blocked(text: str, findings: Sequence[Finding]) -> str:
+        """Replace each cluster of overlapping blocked spans by the suggestion of its widest finding."""
+        blocked = sorted((f for f in findings if f.severity == "block"), key=lambda f: (f.start, -f.end))
+        clusters: list[list[Finding]] = []
+        for finding in blocked:
+            if clusters and finding.start < max(f.end for f in clusters[-1]):
+                clusters[-1].append(finding)
+            else:
+                clusters.append([finding])
+        pieces, position = [], 0
+        for cluster in clusters:
+            start, end = cluster[0].start, max(f.end for f in cluster)
+            widest = max(cluster, key=lambda f: f.end - f.start)
+            pieces.append(text[position:start])
+            pieces.append(widest.suggestion)
+            position = end
+        pieces.append(text[position:])
+        return "".join(pieces)
+
+
+def _widest(findings: list[Finding]) -> list[Finding]:
+    """Several patterns of one rule may hit the same words; keep hits not contained in another."""
+    kept: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: (f.start, -(f.end - f.start))):
+        if not any(k.start <= finding.start and finding.end <= k.end for k in kept):
+            kept.append(finding)
+    return kept
+
+
+def load_guard(path: str | Path) -> Guard:
+    source = str(path)
+    try:
+        config = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise GuardRulesError(f"{source}: {error}") from error
+    if not isinstance(config, dict):
+        raise GuardRulesError(f"{source}: the file must hold a mapping")
+    return Guard(config, source)
