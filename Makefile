@@ -62,5 +62,8 @@ test: validate lint $(MODEL)
 	$(BIN)/pytest
 	$(MAKE) test-stories
 
+eval-nlu: install
+	$(BIN)/python -m tools.eval_nlu
+
 clean:
 	rm -rf models var results .pytest_cache .ruff_cache

@@ -6,13 +6,17 @@ import datetime as dt
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.conversation_state import ConversationState, conversation_state
 from actions.guarded_messages import guard_context, recent_bot_texts, send_checked
+from actions.handoff_actions import hand_off
 from actions.services import services
+from complaint_desk.evidence import NO_EVIDENCE
 from complaint_desk.guard import GuardContext
+from complaint_desk.handoff import HandoffReason
 from complaint_desk.orders import Order
 from complaint_desk.policy_engine import Complaint, ComplaintHistory, Decision, OrderFacts, RemedyOffer
 from complaint_desk.taxonomy import category_for_intent
@@ -22,6 +26,12 @@ CONFIRM_BUTTONS = [
     {"title": "可以，就这样处理", "payload": "/affirm"},
     {"title": "不行，换个方案", "payload": "/deny"},
 ]
+SATISFACTION_BUTTONS = [
+    {"title": "满意", "payload": "/affirm"},
+    {"title": "不满意", "payload": "/deny"},
+]
+SATISFIED_INTENTS = {"affirm", "thank"}
+MIN_PROBLEM_DETAIL_CHARS = 8  # shorter first messages ("快递！！") get asked what happened
 
 
 def latest_emotion(tracker: Tracker) -> str:
@@ -51,7 +61,7 @@ def evaluate_complaint(tracker: Tracker) -> tuple[Decision, Order | None]:
         category=tracker.get_slot("complaint_category") or "delivery",
         order=order_facts(order) if order else None,
         desired_outcome=tracker.get_slot("desired_outcome"),
-        evidence=frozenset(),
+        evidence=frozenset(tracker.get_slot("evidence") or ()) - {NO_EVIDENCE},
         history=ComplaintHistory(),
         today=dt.date.today(),
     )
@@ -91,7 +101,7 @@ def approved_context(offer: RemedyOffer) -> GuardContext:
 
 
 class ActionAcknowledgeComplaint(Action):
-    """Listen and empathize: restate the problem in one line, then acknowledge the feeling."""
+    """Listen and empathize: restate the problem in one line and acknowledge the feeling, in the customer's style."""
 
     def name(self) -> str:
         return "action_acknowledge_complaint"
@@ -99,10 +109,59 @@ class ActionAcknowledgeComplaint(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         category = category_for_intent(intent) or tracker.get_slot("complaint_category") or "delivery"
+        state = conversation_state(tracker)
+        send_checked(dispatcher, tracker, acknowledgement(category, state.profile.reply_style, tracker))
+        complaint_text = (tracker.latest_message.get("text") or "").strip()
+        events: list[EventType] = [SlotSet("complaint_category", category), SlotSet("declined_remedies", [])]
+        if len(complaint_text) >= MIN_PROBLEM_DETAIL_CHARS:
+            events.append(SlotSet("problem_detail", complaint_text))
+        if needs_a_human_now(state):
+            events.append(FollowupAction("action_handoff_to_human"))
+        return events
+
+
+def needs_a_human_now(state: ConversationState) -> bool:
+    """Outside-channel threats, repeat complaints on an order and red risk go straight to a person."""
+    return bool(state.threatened_channels) or state.risk.level == "red" or "repeat_complaint" in state.risk.triggers
+
+
+def acknowledgement(category: str, reply_style: str, tracker: Tracker) -> str:
+    replies = services().replies
+    restated = replies.restate(category)
+    empathy = replies.empathize(latest_emotion(tracker), avoid=recent_bot_texts(tracker))
+    if reply_style == "de_escalate_first":
+        return f"{replies.text('de_escalate_opening')}{empathy}{restated}"
+    if reply_style == "summarize":
+        return f"{replies.text('summary_opening')}{restated}{empathy}"
+    if reply_style == "cite_policy":
+        return f"{restated}{empathy}{policy_citation(category)}"
+    return f"{restated}{empathy}"
+
+
+def policy_citation(category: str) -> str:
+    """For the prepared customer: the exact rule and law this category is handled under."""
+    policy = services().policy
+    cited = next((rule for rule in policy.categories[category].rules if rule.legal_note), None)
+    if cited is None:
+        return ""
+    note = policy.legal_notes[cited.legal_note]
+    return services().replies.text("policy_citation", law=note.title, rule=cited.title, description=cited.description)
+
+
+class ActionCalmCustomer(Action):
+    """Mid-form frustration: acknowledge the feeling again before the form asks its next question."""
+
+    def name(self) -> str:
+        return "action_calm_customer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         replies = services().replies
-        text = f"{replies.restate(category)}{replies.empathize(latest_emotion(tracker), avoid=recent_bot_texts(tracker))}"
-        send_checked(dispatcher, tracker, text)
-        return [SlotSet("complaint_category", category), SlotSet("declined_remedies", [])]
+        text = replies.empathize(latest_emotion(tracker), avoid=recent_bot_texts(tracker))
+        if needs_a_human_now(conversation_state(tracker)):
+            send_checked(dispatcher, tracker, text)
+            return [ActiveLoop(None), SlotSet("requested_slot", None), *hand_off(dispatcher, tracker)]
+        send_checked(dispatcher, tracker, f"{text}{replies.text('calm_then_continue')}")
+        return []
 
 
 class ActionProposeRemedy(Action):
@@ -119,7 +178,11 @@ class ActionProposeRemedy(Action):
         offer = next_offer(decision, tracker.get_slot("declined_remedies") or [])
         if offer is None:
             send_checked(dispatcher, tracker, replies.text("nothing_to_offer"))
-            return [SlotSet("offered_remedy", None)]
+            return [SlotSet("offered_remedy", None), *hand_off(dispatcher, tracker, HandoffReason.OFFERS_EXHAUSTED)]
+        if offer.needs_human_approval:
+            send_checked(dispatcher, tracker, proposal_text(offer, recent_bot_texts(tracker)))
+            reason = HandoffReason.FRAUD if decision.category == "fraud" else None
+            return [SlotSet("offered_remedy", offer.remedy_id), *hand_off(dispatcher, tracker, reason)]
         send_checked(
             dispatcher,
             tracker,
@@ -165,13 +228,19 @@ class ActionConfirmRemedy(Action):
                 resolve_within=dt.timedelta(hours=decision.sla.resolution_hours),
             )
         )
+        now = dt.datetime.now()
+        services().follow_ups.schedule(
+            ticket.ticket_id, tracker.sender_id, now + dt.timedelta(hours=services().policy.sla.follow_up_after_hours)
+        )
+        replies = services().replies
         next_step = f"{offer.timeline}。" if offer.timeline else ""
         send_checked(
             dispatcher,
             tracker,
-            services().replies.text("confirm", avoid=recent_bot_texts(tracker), ticket_id=ticket.ticket_id, next_step=next_step),
+            replies.text("confirm", avoid=recent_bot_texts(tracker), ticket_id=ticket.ticket_id, next_step=next_step),
             approved_context(offer),
         )
+        send_checked(dispatcher, tracker, replies.text("satisfaction_question"), buttons=SATISFACTION_BUTTONS)
         return [SlotSet("ticket_id", ticket.ticket_id)]
 
 
@@ -191,7 +260,11 @@ class ActionOfferNextRemedy(Action):
         events: list[Any] = [SlotSet("declined_remedies", declined)]
         if offer is None:
             send_checked(dispatcher, tracker, replies.text("no_more_offers"))
-            return [*events, SlotSet("offered_remedy", None)]
+            return [
+                *events,
+                SlotSet("offered_remedy", None),
+                *hand_off(dispatcher, tracker, HandoffReason.OFFERS_EXHAUSTED),
+            ]
         send_checked(
             dispatcher,
             tracker,
@@ -200,3 +273,47 @@ class ActionOfferNextRemedy(Action):
             buttons=CONFIRM_BUTTONS,
         )
         return [*events, SlotSet("offered_remedy", offer.remedy_id)]
+
+
+class ActionRecordSatisfaction(Action):
+    """The customer's answer to "对这次的处理您满意吗？" goes on the ticket."""
+
+    def name(self) -> str:
+        return "action_record_satisfaction"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        ticket_id = tracker.get_slot("ticket_id")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        satisfied = intent in SATISFIED_INTENTS
+        if ticket_id:
+            services().tickets.record_satisfaction(ticket_id, "satisfied" if satisfied else "unsatisfied")
+        key = "satisfaction_thanks" if satisfied else "satisfaction_sorry"
+        send_checked(dispatcher, tracker, services().replies.text(key))
+        return []
+
+
+class ActionFollowUp(Action):
+    """A due follow-up (回访) fired by the worker: ask whether the ticket's problem is solved."""
+
+    def name(self) -> str:
+        return "action_follow_up"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        ticket_id = next(
+            (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "ticket_id"),
+            tracker.get_slot("ticket_id"),
+        )
+        ticket = services().tickets.get(ticket_id) if ticket_id else None
+        if ticket is None:
+            return []
+        send_checked(
+            dispatcher,
+            tracker,
+            services().replies.text("follow_up", ticket_id=ticket.ticket_id, remedy=ticket.remedy_title),
+            guard_context([ticket.remedy_id], ticket.remedy_amount),
+            buttons=[
+                {"title": "已经解决了", "payload": "/affirm"},
+                {"title": "还没解决", "payload": "/deny"},
+            ],
+        )
+        return [SlotSet("ticket_id", ticket.ticket_id)]

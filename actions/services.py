@@ -9,7 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from complaint_desk.db import PROJECT_ROOT, create_schema, database_url, engine_for, session_factory
+from complaint_desk.evidence import EvidenceReader
+from complaint_desk.followups import FollowUpStore
 from complaint_desk.guard import Guard, load_guard
+from complaint_desk.handoff_queue import HandoffQueue
 from complaint_desk.orders import OrderStore
 from complaint_desk.policy_engine import Policy, PolicyEngine, load_policy
 from complaint_desk.policy_faq import PolicyFaq
@@ -25,11 +28,14 @@ KNOWLEDGE = PROJECT_ROOT / "knowledge"
 class Services:
     orders: OrderStore
     tickets: TicketStore
+    follow_ups: FollowUpStore
+    handoffs: HandoffQueue
     policy: Policy
     policy_engine: PolicyEngine
     guard: Guard
     replies: ReplyBook
     faq: PolicyFaq
+    evidence: EvidenceReader
 
 
 @lru_cache(maxsize=1)
@@ -44,9 +50,12 @@ def services(knowledge_dir: Path = KNOWLEDGE) -> Services:
     return Services(
         orders=orders,
         tickets=TicketStore(sessions),
+        follow_ups=FollowUpStore(sessions),
+        handoffs=HandoffQueue(sessions),
         policy=policy,
         policy_engine=PolicyEngine(policy),
         guard=load_guard(knowledge_dir / "guard_rules.yml"),
         replies=ReplyBook.from_file(knowledge_dir / "replies.yml"),
         faq=PolicyFaq.from_file(knowledge_dir / "policy_faq.yml"),
+        evidence=EvidenceReader.from_file(knowledge_dir / "evidence_keywords.yml"),
     )

@@ -8,12 +8,16 @@ from rasa_sdk import FormValidationAction, Tracker, ValidationAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.complaint_actions import evaluate_complaint
 from actions.guarded_messages import recent_bot_texts, send_checked
 from actions.services import services
+from complaint_desk.evidence import NO_EVIDENCE
 from complaint_desk.orders import extract_order_id
 
 MAX_ORDER_LOOKUP_FAILURES = 2
 ORDER_ATTEMPT_INTENTS = {"give_order_number", "nlu_fallback", "deny", "affirm"}
+NO_PREFERENCE_INTENTS = {"affirm", "deny", "nlu_fallback"}
+
 
 
 class ValidatePredefinedSlots(ValidationAction):
@@ -35,8 +39,52 @@ class ValidatePredefinedSlots(ValidationAction):
 
 
 class ValidateComplaintForm(FormValidationAction):
+    """Asks only for what is missing: what happened, the order, the outcome wanted, evidence if policy needs it."""
+
     def name(self) -> str:
         return "validate_complaint_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        required = ["problem_detail", "order_id", "desired_outcome"]
+        if tracker.get_slot("order_id") and evidence_requested(tracker):
+            required.append("evidence")
+        return required
+
+    async def extract_problem_detail(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "problem_detail":
+            return {}
+        return {"problem_detail": tracker.latest_message.get("text") or ""}
+
+    async def validate_problem_detail(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"problem_detail": str(slot_value).strip() or None}
+
+    async def extract_desired_outcome(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """"都行/你们看着办" is an answer too: the customer has no preference."""
+        if tracker.get_slot("requested_slot") != "desired_outcome" or tracker.get_slot("desired_outcome"):
+            return {}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        return {"desired_outcome": "unspecified"} if intent in NO_PREFERENCE_INTENTS else {}
+
+    async def extract_evidence(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "evidence":
+            return {}
+        kinds = services().evidence.kinds_mentioned(tracker.latest_message.get("text") or "")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if not kinds and intent == "affirm":
+            kinds = ["photo"]
+        if not kinds and intent == "deny":
+            kinds = [NO_EVIDENCE]
+        return {"evidence": kinds} if kinds else {}
 
     async def extract_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -68,3 +116,9 @@ class ValidateComplaintForm(FormValidationAction):
             message = replies.text("order_not_a_number")
         send_checked(dispatcher, tracker, message)
         return {"order_id": None, "order_lookup_failures": failures}
+
+
+def evidence_requested(tracker: Tracker) -> bool:
+    """Ask for evidence only where an offer for this order waits on it."""
+    decision, _order = evaluate_complaint(tracker)
+    return bool(decision.evidence_needed) or tracker.get_slot("evidence") is not None

@@ -31,7 +31,7 @@ def engine_for(url: str) -> sa.engine.Engine:
 
 def create_schema(engine: sa.engine.Engine) -> None:
     """Create missing tables. Safe to run any number of times."""
-    from complaint_desk import orders, tickets  # noqa: F401  (registers the tables)
+    from complaint_desk import followups, handoff_queue, orders, tickets  # noqa: F401  (registers the tables)
 
     Base.metadata.create_all(engine)
 

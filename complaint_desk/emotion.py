@@ -53,6 +53,7 @@ _EXCLAMATION_RE = re.compile(r"[!！]")
 _QUESTION_RUN_RE = re.compile(r"[?？]{2,}")
 _CHAR_RUN_RE = re.compile(r"([^\W\d_])\1{2,}")  # 啊啊啊
 _PHRASE_RUN_RE = re.compile(r"([^\W\d_]{2,4})\1+")  # 快点快点
+_PUNCTUATION_RE = re.compile(r"[\W_]+")
 _CLAUSE_SPLIT_RE = re.compile(r"[，,。.！!？?；;\s~～…]+")
 
 
@@ -140,7 +141,8 @@ class CueLexicon:
         )
 
     def counts(self, text: str) -> dict[str, int]:
-        """Cue hits in normalized text."""
+        """Cue hits in text (normalized here: simplified, half-width, lower case)."""
+        text = _clean(text)
         counts = {name: group.count(text) for name, group in self.groups.items()}
         for name, symbols in self.emoji.items():
             counts[f"emoji_{name}"] = sum(text.count(symbol) for symbol in symbols)
@@ -176,7 +178,8 @@ class CueLexicon:
 
 def count_repetitions(text: str) -> int:
     """Repeated characters (啊啊啊), phrases (快点快点) and clauses said twice."""
-    repeats = len(_CHAR_RUN_RE.findall(text)) + len(_PHRASE_RUN_RE.findall(text))
+    phrases = [unit for unit in _PHRASE_RUN_RE.findall(text) if len(set(unit)) > 1]  # 啊啊啊啊 counts once
+    repeats = len(_CHAR_RUN_RE.findall(text)) + len(phrases)
     clauses = [clause for clause in _CLAUSE_SPLIT_RE.split(text) if len(clause) >= 3]
     repeats += len(clauses) - len(set(clauses))
     return repeats
@@ -272,6 +275,14 @@ def _fold(text: str) -> str:
     return _DIGIT_RE.sub("0", _clean(text))
 
 
+def jieba_words(text: str) -> list[str]:
+    """Jieba words and word bigrams of folded text (punctuation and spaces dropped)."""
+    import jieba
+
+    words = [word for word in jieba.lcut(text) if word.strip() and not _PUNCTUATION_RE.fullmatch(word)]
+    return words + [f"{first} {second}" for first, second in zip(words, words[1:], strict=False)]
+
+
 def _lexicon_hits(text: str, lexicon: dict[str, str], max_length: int = 8) -> dict[str, int]:
     """Forward maximum matching of lexicon words (2..max_length characters) in text."""
     hits: dict[str, int] = {}
@@ -300,7 +311,8 @@ class EmotionModel:
     cues: CueLexicon
     general_lexicon: dict[str, str]
     polarity: PolarityModel | None
-    dense_scale: float = 2.0
+    dense_scale: float = 1.0
+    word_vectorizer: TfidfVectorizer | None = None
     version: int = 1
 
     def dense_features(self, cleaned_texts: Sequence[str], folded_texts: Sequence[str]) -> np.ndarray:
@@ -325,7 +337,10 @@ class EmotionModel:
         cleaned = [_clean(text) for text in texts]
         folded = [_DIGIT_RE.sub("0", text) for text in cleaned]
         dense = self.dense_features(cleaned, folded)
-        return sp.hstack([self.vectorizer.transform(folded), sp.csr_matrix(dense)]).tocsr()
+        blocks = [self.vectorizer.transform(folded)]
+        if self.word_vectorizer is not None:
+            blocks.append(self.word_vectorizer.transform(folded))
+        return sp.hstack([*blocks, sp.csr_matrix(dense)]).tocsr()
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, columns in the order of `self.labels`."""
@@ -372,8 +387,10 @@ def train(
     labels: Sequence[str],
     cues_path: str | Path = DEFAULT_CUES_PATH,
     use_general_knowledge: bool = True,
-    regularization: float = 4.0,
-    dense_scale: float = 2.0,
+    regularization: float = 100.0,
+    dense_scale: float = 1.0,
+    char_ngram_max: int = 3,
+    word_ngrams: bool = True,
 ) -> EmotionModel:
     """Fit the emotion model on labelled texts (labels from EMOTIONS)."""
     if len(texts) != len(labels):
@@ -383,9 +400,17 @@ def train(
         raise ValueError(f"unknown emotion labels: {sorted(unknown)}")
     if len(set(labels)) < 2:
         raise ValueError("emotion training needs at least two different emotions")
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1, max_features=60000)
+    vectorizer = TfidfVectorizer(
+        analyzer="char", ngram_range=(1, char_ngram_max), sublinear_tf=True, min_df=1, max_features=80000
+    )
     folded = [_fold(text) for text in texts]
     vectorizer.fit(folded)
+    word_vectorizer = None
+    if word_ngrams:
+        word_vectorizer = TfidfVectorizer(
+            analyzer=jieba_words, ngram_range=(1, 1), sublinear_tf=True, min_df=1, max_features=40000
+        )
+        word_vectorizer.fit(folded)
     model = EmotionModel(
         vectorizer=vectorizer,
         classifier=LogisticRegression(C=regularization, max_iter=3000, class_weight="balanced"),
@@ -393,6 +418,7 @@ def train(
         general_lexicon=dict(load_general_lexicon()) if use_general_knowledge else {},
         polarity=train_polarity_model() if use_general_knowledge else None,
         dense_scale=dense_scale,
+        word_vectorizer=word_vectorizer,
     )
     model.classifier.fit(model.features(texts), list(labels))
     return model

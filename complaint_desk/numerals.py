@@ -27,7 +27,8 @@ _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # with digits and units. Leading 百/千/万 alone is not a number ("百元店").
 NUMBER_PATTERN = (
     rf"(?:(?:{_ARABIC})|[{_CN_DIGIT_CLASS}十拾])"
-    rf"(?:(?:{_ARABIC})|[{_CN_DIGIT_CLASS}{_CN_UNIT_CLASS}])*"
+    # (?<!...) keeps a digit run from being split across repetitions, which backtracks exponentially.
+    rf"(?:(?<![\d.,])(?:{_ARABIC})|[{_CN_DIGIT_CLASS}{_CN_UNIT_CLASS}])*"
 )
 _CURRENCY_PREFIX = r"(?:[¥￥]|RMB|rmb|人民币)\s*"
 _CURRENCY_SUFFIX = r"\s*(?:块钱|元钱|元整|块|元|圆|rmb|RMB)"

@@ -149,6 +149,7 @@ class SlaTable:
     timelines: Mapping[str, str]
     urgent_factor: float
     repeat_on_same_order_level: str
+    follow_up_after_hours: float = 48.0
 
     def refund_window(self, payment_method: str | None) -> tuple[int, int]:
         """(min, max) working days for a refund to arrive; the slowest channel when unknown."""
@@ -233,6 +234,7 @@ class RemedyOffer:
     pending_checks: tuple[str, ...]
     timeline: str | None
     matches_desired: bool
+    evidence_needed: frozenset[str] = frozenset()  # any one of these would clear the evidence check
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,11 @@ class Decision:
     def approved_remedies(self) -> frozenset[str]:
         """Remedies the bot may state without a human (for the guard's context)."""
         return frozenset(o.remedy_id for o in self.offers if not o.needs_human_approval and not o.pending_checks)
+
+    @property
+    def evidence_needed(self) -> frozenset[str]:
+        """Evidence kinds that would clear a pending evidence check on some offer."""
+        return frozenset().union(*(offer.evidence_needed for offer in self.offers))
 
     @property
     def coupon_cap(self) -> float | None:
@@ -494,7 +501,8 @@ def _build_legal_notes(r: _Reader, value: Any) -> dict[str, LegalNote]:
 def _build_sla(r: _Reader, value: Any) -> SlaTable:
     path = ("sla",)
     raw = r.mapping(value, path, required=(
-        "levels", "urgent_factor", "repeat_on_same_order_level", "refund_arrival", "timelines"))
+        "levels", "urgent_factor", "repeat_on_same_order_level", "refund_arrival", "timelines"),
+        optional=("follow_up_after_hours",))
     levels = {}
     raw_levels = r.mapping(raw.get("levels"), (*path, "levels"))
     for level in LEVELS:
@@ -532,7 +540,10 @@ def _build_sla(r: _Reader, value: Any) -> SlaTable:
     if repeat_level not in LEVELS:
         r.problem((*path, "repeat_on_same_order_level"), f"未知的投诉等级 {repeat_level!r}")
     timelines = _labels(r, raw.get("timelines"), (*path, "timelines"))
-    return SlaTable(levels, arrivals, timelines, factor, repeat_level)
+    follow_up = r.number(raw.get("follow_up_after_hours", 48), (*path, "follow_up_after_hours"), "回访间隔", 48.0)
+    if follow_up <= 0:
+        r.problem((*path, "follow_up_after_hours"), f"回访间隔必须大于 0 (follow_up_after_hours = {follow_up:g})")
+    return SlaTable(levels, arrivals, timelines, factor, repeat_level, follow_up)
 
 
 def _build_remedies(r: _Reader, value: Any, sla: SlaTable) -> dict[str, RemedyDefinition]:
@@ -760,10 +771,12 @@ class PolicyEngine:
             if refusal:
                 return decline(refusal)
 
+        evidence_needed: frozenset[str] = frozenset()
         if rule.evidence_any and not (complaint.evidence & rule.evidence_any):
             waived = (segment.waive_evidence_below is not None and order is not None
                       and order.price < segment.waive_evidence_below and not segment.strict_verification)
             if not waived:
+                evidence_needed = rule.evidence_any
                 kinds = "、".join(self.policy.evidence_kinds[k] for k in sorted(rule.evidence_any))
                 pending.append(messages["evidence_missing"].format(kinds=kinds))
         pending.extend(rule.pending_checks)
@@ -786,6 +799,7 @@ class PolicyEngine:
             remedy_id=remedy.remedy_id, title=remedy.title, rule_id=rule.rule_id, reason=reason,
             amount=amount, cap=rule.cap, needs_human_approval=needs_human, pending_checks=tuple(pending),
             timeline=self._timeline(remedy, complaint), matches_desired=complaint.desired_outcome in remedy.outcomes,
+            evidence_needed=evidence_needed,
         )
 
     def _order_refusal(self, rule: Rule, order: OrderFacts, today: dt.date) -> str | None:

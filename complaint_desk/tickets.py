@@ -26,6 +26,7 @@ class TicketRow(Base):
     remedy_amount = sa.Column(sa.Float, nullable=True)
     emotion_trend = sa.Column(sa.String(255), nullable=False, default="")
     status = sa.Column(sa.String(20), nullable=False, default="open")
+    satisfaction = sa.Column(sa.String(20), nullable=True)
     created_at = sa.Column(sa.DateTime, nullable=False)
     resolve_by = sa.Column(sa.DateTime, nullable=True)
 
@@ -55,6 +56,7 @@ class Ticket:
     remedy_amount: float | None
     emotion_trend: str
     status: str
+    satisfaction: str | None
     created_at: dt.datetime
     resolve_by: dt.datetime | None
 
@@ -87,6 +89,24 @@ class TicketStore:
         with self._sessions.begin() as session:
             session.add(row)
         return self._to_ticket(row)
+
+    def get(self, ticket_id: str) -> Ticket | None:
+        with self._sessions() as session:
+            row = session.get(TicketRow, ticket_id)
+            return self._to_ticket(row) if row else None
+
+    def record_satisfaction(self, ticket_id: str, satisfaction: str) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                sa.update(TicketRow).where(TicketRow.ticket_id == ticket_id).values(satisfaction=satisfaction)
+            )
+
+    def for_order(self, order_id: str) -> list[Ticket]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                sa.select(TicketRow).where(TicketRow.order_id == order_id).order_by(TicketRow.created_at)
+            ).all()
+            return [self._to_ticket(row) for row in rows]
 
     def for_conversation(self, conversation_id: str) -> list[Ticket]:
         with self._sessions() as session:

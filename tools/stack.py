@@ -143,6 +143,18 @@ def start_stack(
     except RuntimeError:
         stack.stop()
         raise
+    worker_log = open(log_dir / "followup_worker.log", "ab")
+    stack.log_files.append(worker_log)
+    stack.processes.append(
+        subprocess.Popen(
+            [
+                str(VENV_BIN / "python"), "-m", "tools.followup_worker",
+                "--rasa-url", stack.rasa_url, "--token", token,
+                "--poll-seconds", os.environ.get("FOLLOWUP_POLL_SECONDS", "30"),
+            ],
+            cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    )
     return stack
 
 

@@ -1,0 +1,77 @@
+"""Handing a conversation to a human agent: summary for the agent, honest words for the customer, bot paused."""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation_state import conversation_state
+from actions.guarded_messages import send_checked
+from actions.services import services
+from complaint_desk.handoff import HandoffReason, SummaryInput, customer_handoff_message, summarize_for_agent
+
+logger = logging.getLogger(__name__)
+
+REASON_BY_INTENT = {
+    "request_human": HandoffReason.CUSTOMER_REQUEST,
+    "threaten_escalation": HandoffReason.CHANNEL_THREAT,
+    "complain_privacy": HandoffReason.PRIVACY,
+    "complain_fraud": HandoffReason.FRAUD,
+}
+
+
+def handoff_reason(tracker: Tracker, threatened: list[str]) -> HandoffReason:
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent in REASON_BY_INTENT:
+        return REASON_BY_INTENT[intent]
+    if threatened:
+        return HandoffReason.CHANNEL_THREAT
+    if intent == "deny" and tracker.get_slot("ticket_id"):
+        return HandoffReason.REPEAT_COMPLAINT
+    if tracker.get_slot("complaint_category") == "privacy":
+        return HandoffReason.PRIVACY
+    return HandoffReason.CUSTOMER_REQUEST
+
+
+def hand_off(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: HandoffReason | None = None
+) -> list[EventType]:
+    """Write the agent summary, tell the customer what happens next, and pause the bot."""
+    state = conversation_state(tracker)
+    reason = reason or handoff_reason(tracker, state.threatened_channels)
+    order_id = tracker.get_slot("order_id")
+    order = services().orders.find(order_id) if order_id else None
+    declined = tuple(tracker.get_slot("declined_remedies") or ())
+    offered = tuple(filter(None, [*declined, tracker.get_slot("offered_remedy")]))
+    titles = {remedy_id: definition.title for remedy_id, definition in services().policy.remedies.items()}
+    summary = summarize_for_agent(
+        SummaryInput(
+            reason=reason,
+            turns=state.turns,
+            category=state.category,
+            order_id=order_id,
+            product=order.product if order else None,
+            desired_outcome=tracker.get_slot("desired_outcome"),
+            complaint_level=state.level,
+            profile=state.profile,
+            risk=state.risk,
+            offered=tuple(titles.get(r, r) for r in offered),
+            declined=tuple(titles.get(r, r) for r in declined),
+        )
+    )
+    services().handoffs.hand_off(tracker.sender_id, str(reason), summary)
+    logger.info("conversation %s handed to a human (%s)", tracker.sender_id, reason)
+    send_checked(dispatcher, tracker, customer_handoff_message(reason))
+    return [ConversationPaused()]
+
+
+class ActionHandoffToHuman(Action):
+    def name(self) -> str:
+        return "action_handoff_to_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        return hand_off(dispatcher, tracker)

@@ -1,0 +1,31 @@
+"""What evidence a customer says they have, from their own words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from complaint_desk.text_normalize import normalize
+
+NO_EVIDENCE = "none"
+
+
+class EvidenceReader:
+    def __init__(self, keywords: dict[str, list[str]]) -> None:
+        self._keywords = keywords
+
+    @classmethod
+    def from_file(cls, path: Path) -> EvidenceReader:
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def kinds_mentioned(self, text: str) -> list[str]:
+        """Evidence kinds named in the text; ["none"] when the customer says they have none."""
+        normalized = normalize(text or "")
+        kinds = [kind for kind, words in self._keywords.items()
+                 if kind != NO_EVIDENCE and any(word in normalized for word in words)]
+        if kinds:
+            return kinds
+        if any(word in normalized for word in self._keywords.get(NO_EVIDENCE, [])):
+            return [NO_EVIDENCE]
+        return []

@@ -1,0 +1,71 @@
+"""Conversations handed to a human agent, with the summary the agent reads first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
+from complaint_desk.db import Base
+
+
+class HandoffRow(Base):
+    __tablename__ = "complaint_handoffs"
+
+    handoff_id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
+    reason = sa.Column(sa.String(40), nullable=False)
+    summary = sa.Column(sa.Text, nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    handed_back_at = sa.Column(sa.DateTime, nullable=True)
+
+
+@dataclass(frozen=True)
+class Handoff:
+    handoff_id: int
+    conversation_id: str
+    reason: str
+    summary: str
+    created_at: dt.datetime
+    handed_back_at: dt.datetime | None
+
+
+def _to_handoff(row: HandoffRow) -> Handoff:
+    return Handoff(row.handoff_id, row.conversation_id, row.reason, row.summary, row.created_at, row.handed_back_at)
+
+
+class HandoffQueue:
+    def __init__(self, sessions: sessionmaker) -> None:
+        self._sessions = sessions
+
+    def hand_off(self, conversation_id: str, reason: str, summary: str, now: dt.datetime | None = None) -> Handoff:
+        row = HandoffRow(conversation_id=conversation_id, reason=reason, summary=summary, created_at=now or dt.datetime.now())
+        with self._sessions.begin() as session:
+            session.add(row)
+            session.flush()
+            return _to_handoff(row)
+
+    def hand_back(self, conversation_id: str, now: dt.datetime | None = None) -> int:
+        """Close the open handoffs of a conversation; returns how many were open."""
+        with self._sessions.begin() as session:
+            return session.execute(
+                sa.update(HandoffRow)
+                .where(HandoffRow.conversation_id == conversation_id, HandoffRow.handed_back_at.is_(None))
+                .values(handed_back_at=now or dt.datetime.now())
+            ).rowcount
+
+    def open_handoffs(self) -> list[Handoff]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                sa.select(HandoffRow).where(HandoffRow.handed_back_at.is_(None)).order_by(HandoffRow.created_at)
+            ).all()
+            return [_to_handoff(row) for row in rows]
+
+    def for_conversation(self, conversation_id: str) -> list[Handoff]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                sa.select(HandoffRow).where(HandoffRow.conversation_id == conversation_id).order_by(HandoffRow.created_at)
+            ).all()
+            return [_to_handoff(row) for row in rows]

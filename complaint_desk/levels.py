@@ -1,0 +1,100 @@
+"""Complaint level (seed 000 + 001): 咨询 inquiry, 异议 objection, 投诉 complaint, 升级投诉 escalated.
+
+Table-driven from the `complaint_levels` section of knowledge/risk_rules.yml:
+- no complaint category, only questions -> 咨询;
+- the category's default level (quality -> 投诉, delivery -> 异议, privacy -> 升级投诉, ...);
+- an objection with strong dissatisfaction (risk at orange or above) -> 投诉;
+- outside channels, a repeated unresolved complaint, demands beyond policy or red risk -> 升级投诉.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from complaint_desk.risk import (
+    DEFAULT_RISK_RULES_PATH,
+    RISK_LEVELS,
+    TRIGGERS,
+    RiskRulesError,
+    level_rank,
+    read_risk_rules_file,
+)
+from complaint_desk.taxonomy import COMPLAINT_CATEGORIES, category_for_intent
+
+ComplaintLevel = Literal["咨询", "异议", "投诉", "升级投诉"]
+COMPLAINT_LEVELS: tuple[ComplaintLevel, ...] = ("咨询", "异议", "投诉", "升级投诉")
+INQUIRY, OBJECTION, COMPLAINT, ESCALATED = COMPLAINT_LEVELS
+
+
+@dataclass(frozen=True)
+class LevelTable:
+    category_levels: Mapping[str, ComplaintLevel]
+    no_complaint_level: ComplaintLevel
+    escalation_intents: frozenset[str]
+    escalate_at_risk: str
+    escalating_triggers: frozenset[str]
+    objection_to_complaint_at_risk: str
+
+
+@cache
+def load_level_table(path: str | Path = DEFAULT_RISK_RULES_PATH) -> LevelTable:
+    try:
+        return parse_level_table(read_risk_rules_file(path)["complaint_levels"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise RiskRulesError(f"{path}: complaint_levels: {type(error).__name__}: {error}") from error
+
+
+def parse_level_table(raw: Mapping[str, Any]) -> LevelTable:
+    category_levels = {str(category): _level(value) for category, value in raw["category_levels"].items()}
+    missing = set(COMPLAINT_CATEGORIES) - category_levels.keys()
+    if missing:
+        raise ValueError(f"category_levels misses {sorted(missing)}")
+    triggers = frozenset(raw.get("escalating_triggers") or ())
+    if not triggers <= set(TRIGGERS):
+        raise ValueError(f"escalating_triggers: unknown {sorted(triggers - set(TRIGGERS))}")
+    for key in ("escalate_at_risk", "objection_to_complaint_at_risk"):
+        if raw[key] not in RISK_LEVELS:
+            raise ValueError(f"{key} must be one of {RISK_LEVELS}")
+    return LevelTable(
+        category_levels=category_levels,
+        no_complaint_level=_level(raw["no_complaint_level"]),
+        escalation_intents=frozenset(raw.get("escalation_intents") or ()),
+        escalate_at_risk=raw["escalate_at_risk"],
+        escalating_triggers=triggers,
+        objection_to_complaint_at_risk=raw["objection_to_complaint_at_risk"],
+    )
+
+
+def _level(value: Any) -> ComplaintLevel:
+    if value not in COMPLAINT_LEVELS:
+        raise ValueError(f"{value!r} is not one of {COMPLAINT_LEVELS}")
+    return value
+
+
+def complaint_level(category: str | None, risk_level: str | None, intent_history: Iterable[str | None] = (),
+                    risk_triggers: Iterable[str] = (), table: LevelTable | None = None) -> ComplaintLevel:
+    """咨询 / 异议 / 投诉 / 升级投诉 for the conversation so far.
+
+    category: taxonomy id, or None (then the latest complaint intent decides);
+    risk_level: green/yellow/orange/red from assess_risk, or None;
+    risk_triggers: RiskAssessment.triggers, when available.
+    """
+    table = table or load_level_table()
+    intents = [intent for intent in intent_history if intent]
+    rank = level_rank(risk_level) if risk_level else -1
+    if rank >= level_rank(table.escalate_at_risk):
+        return ESCALATED
+    if table.escalation_intents.intersection(intents) or table.escalating_triggers.intersection(risk_triggers):
+        return ESCALATED
+    if category is None:
+        category = next((c for c in map(category_for_intent, reversed(intents)) if c), None)
+    if category is None or category not in table.category_levels:
+        return table.no_complaint_level
+    level = table.category_levels[category]
+    if level == OBJECTION and rank >= level_rank(table.objection_to_complaint_at_risk):
+        return COMPLAINT
+    return level

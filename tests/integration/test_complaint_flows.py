@@ -1,0 +1,137 @@
+"""Whole complaint conversations over the REST channel: probing, digressions, tickets, handoff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.integration.conftest import Customer
+from tools.stack import Stack, start_stack
+
+WATCH_ORDER = "472918305562"  # 200元 electronics, delivered 3 days ago
+LATE_ORDER = "472918305561"
+
+
+def slots(customer: Customer) -> dict:
+    return customer.tracker()["slots"]
+
+
+def db_rows(stack: Stack, query: str, *params: object) -> list[tuple]:
+    with sqlite3.connect(stack.var_dir / "complaint_desk.db") as db:
+        return db.execute(query, params).fetchall()
+
+
+def test_damaged_item_asks_for_evidence_then_opens_a_ticket_with_a_follow_up(customer: Customer, stack: Stack) -> None:
+    customer.say("收到的手表屏幕碎了，外箱都压扁了")
+    assert slots(customer)["complaint_category"] == "damaged_lost"
+    customer.say(WATCH_ORDER)
+    assert slots(customer)["requested_slot"] == "desired_outcome"
+    asked_evidence = customer.say_text("给我补发一个新的")
+    assert slots(customer)["desired_outcome"] == "reship"
+    assert "照片" in asked_evidence
+    proposal = customer.say_text("有照片，拍了好几张")
+    assert slots(customer)["evidence"] == ["photo"]
+    assert "补发" in proposal
+    confirmation = customer.say_text("可以")
+    ticket_id = slots(customer)["ticket_id"]
+    assert ticket_id in confirmation
+    assert "满意" in confirmation
+    [(category, remedy)] = db_rows(stack, "select category, remedy_id from complaint_tickets where ticket_id = ?", ticket_id)
+    assert (category, remedy) == ("damaged_lost", "reship")
+    [(due_at,)] = db_rows(stack, "select due_at from complaint_follow_ups where ticket_id = ?", ticket_id)
+    assert dt.datetime.fromisoformat(due_at) > dt.datetime.now() + dt.timedelta(hours=47)
+
+    customer.say("满意")
+    [(satisfaction,)] = db_rows(stack, "select satisfaction from complaint_tickets where ticket_id = ?", ticket_id)
+    assert satisfaction == "satisfied"
+
+    progress = customer.say_text("我的投诉处理得怎么样了")
+    assert ticket_id in progress and "处理中" in progress
+
+
+def test_policy_question_mid_form_is_answered_and_the_form_resumes(customer: Customer) -> None:
+    customer.say("我的快递一个星期了还没到！")
+    assert slots(customer)["requested_slot"] == "order_id"
+    answer = customer.say_text("退款一般几天能到账？")
+    assert "工作日" in answer
+    assert customer.tracker()["active_loop"].get("name") == "complaint_form"
+    assert slots(customer)["requested_slot"] == "order_id"
+    customer.say(LATE_ORDER)
+    assert slots(customer)["order_id"] == LATE_ORDER
+
+
+def test_threat_hands_off_pauses_the_bot_and_an_agent_can_hand_back(customer: Customer, stack: Stack) -> None:
+    customer.say("快递一个礼拜没到")
+    handoff_text = customer.say_text("再不解决我就打12315投诉你们！")
+    assert "人工" in handoff_text
+    tracker = customer.tracker()
+    assert tracker["paused"] is True
+    [(reason, summary)] = db_rows(
+        stack, "select reason, summary from complaint_handoffs where conversation_id = ?", customer.sender
+    )
+    assert reason == "channel_threat"
+    assert "12315" in summary
+
+    assert customer.say("人呢？") == [], "a paused conversation gets no bot reply"
+    assert any(e.get("text") == "人呢？" for e in customer.tracker()["events"] if e["event"] == "user")
+
+    resumed = requests.post(
+        f"{stack.rasa_url}/conversations/{customer.sender}/tracker/events",
+        params={"token": stack.token},
+        json={"event": "resume"},
+        timeout=30,
+    )
+    assert resumed.status_code == 200
+    assert customer.say("你好") != []
+
+
+def test_request_for_a_human_mid_form_hands_off(customer: Customer, stack: Stack) -> None:
+    customer.say("衣服质量太差了，洗一次就起球")
+    text = customer.say_text("转人工")
+    assert "人工" in text
+    assert customer.tracker()["paused"] is True
+    [(reason,)] = db_rows(stack, "select reason from complaint_handoffs where conversation_id = ?", customer.sender)
+    assert reason == "customer_request"
+
+
+def test_due_follow_up_fires_once_after_a_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    var_dir = tmp_path / "var"
+    first = start_stack(var_dir)
+    try:
+        customer = Customer(first)
+        customer.say("我的快递一个星期了还没到！")
+        customer.say(LATE_ORDER)
+        customer.say("补偿一下吧")
+        customer.say("好的")
+        ticket_id = slots(customer)["ticket_id"]
+        assert ticket_id
+    finally:
+        first.stop()
+
+    with sqlite3.connect(var_dir / "complaint_desk.db") as db:
+        db.execute("update complaint_follow_ups set due_at = ? where ticket_id = ?",
+                   ((dt.datetime.now() - dt.timedelta(minutes=1)).isoformat(sep=" "), ticket_id))
+
+    monkeypatch.setenv("FOLLOWUP_POLL_SECONDS", "1")
+    second = start_stack(var_dir)
+    try:
+        customer.stack = second
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            follow_ups = [e for e in customer.tracker()["events"] if e["event"] == "bot" and "回访" in (e.get("text") or "")]
+            if follow_ups:
+                break
+            time.sleep(1)
+        assert len(follow_ups) == 1
+        time.sleep(3)
+        follow_ups = [e for e in customer.tracker()["events"] if e["event"] == "bot" and "回访" in (e.get("text") or "")]
+        assert len(follow_ups) == 1, "a follow-up fires once"
+        [(fired_at, attempts)] = db_rows(second, "select fired_at, attempts from complaint_follow_ups where ticket_id = ?", ticket_id)
+        assert fired_at is not None and attempts == 1
+    finally:
+        second.stop()

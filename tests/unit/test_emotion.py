@@ -1,0 +1,125 @@
+"""complaint_desk.emotion: the plain-Python emotion model, cues and intensity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from complaint_desk import emotion
+
+ROOT = Path(__file__).resolve().parents[2]
+ANGRY_THREAT = "你们这什么破快递！！一个礼拜了还没到，再不给说法我就打12315"
+ANGRY_THREAT_TRADITIONAL = "你們這什麼破快遞！！一個禮拜了還沒到，再不給說法我就打12315"
+
+
+def _nlu_examples() -> list[tuple[str, str]]:
+    """Emotion-labelled examples of data/nlu, read without Rasa."""
+    import yaml
+
+    pairs = []
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            label = ((block.get("metadata") or {}) if isinstance(block, dict) else {}).get("emotion")
+            if label in emotion.EMOTIONS and block.get("examples"):
+                for line in block["examples"].splitlines():
+                    text = line.strip().removeprefix("- ").strip()
+                    if text:
+                        pairs.append((_strip_entity_markup(text), label))
+    return pairs
+
+
+def _strip_entity_markup(text: str) -> str:
+    import re
+
+    return re.sub(r"\[([^\]]*)\](\([^)]*\)|\{[^}]*\})", r"\1", text)
+
+
+@pytest.fixture(scope="module")
+def model() -> emotion.EmotionModel:
+    pairs = _nlu_examples() + emotion.load_labelled_examples(emotion.DEFAULT_EXTRA_EXAMPLES_PATH)
+    texts, labels = emotion.split_pairs(pairs)
+    return emotion.train(texts, labels)
+
+
+def test_general_examples_cover_every_emotion() -> None:
+    pairs = emotion.load_labelled_examples(emotion.DEFAULT_EXTRA_EXAMPLES_PATH)
+    counts = {name: sum(label == name for _, label in pairs) for name in emotion.EMOTIONS}
+    assert all(count >= 80 for count in counts.values()), counts
+    assert len({text for text, _ in pairs}) == len(pairs), "duplicate sentences"
+
+
+@pytest.mark.parametrize("text", [ANGRY_THREAT, ANGRY_THREAT_TRADITIONAL])
+def test_angry_threat_is_intense(model: emotion.EmotionModel, text: str) -> None:
+    result = model.predict(text)
+    assert result.name == "angry"
+    assert result.intensity >= 0.7
+
+
+def test_calm_question_is_low_intensity(model: emotion.EmotionModel) -> None:
+    result = model.predict("请问退款一般几天到账")
+    assert result.name in ("neutral", "anxious")
+    assert result.intensity < 0.4
+
+
+def test_thanks_is_satisfied(model: emotion.EmotionModel) -> None:
+    assert model.predict("谢谢你们，处理得很快").name == "satisfied"
+
+
+def test_result_shape(model: emotion.EmotionModel) -> None:
+    result = model.predict("东西还没到，有点着急").as_dict()
+    assert set(result) == {"name", "confidence", "intensity"}
+    assert result["name"] in emotion.EMOTIONS
+    assert 0.0 <= result["confidence"] <= 1.0
+    assert 0.0 <= result["intensity"] <= 1.0
+
+
+def test_empty_text_is_neutral(model: emotion.EmotionModel) -> None:
+    assert model.predict("   ") == emotion.EmotionResult("neutral", 1.0, 0.0)
+
+
+def test_cues_raise_intensity(model: emotion.EmotionModel) -> None:
+    cues = model.cues
+    calm = cues.intensity(cues.counts("快递还没到"), "angry", 0.8)
+    loud = cues.intensity(cues.counts("垃圾快递还没到！！！快点快点，再不到我就曝光你们😡"), "angry", 0.8)
+    assert loud > calm + 0.3
+
+
+def test_cue_counts() -> None:
+    cues = emotion.CueLexicon.from_yaml(emotion.DEFAULT_CUES_PATH)
+    counts = cues.counts("什么破东西！！！TMD，快点快点，我要打12315😡")
+    assert counts["swear"] >= 2
+    assert counts["threat"] == 1
+    assert counts["exclamations"] == 3
+    assert counts["repetitions"] >= 1
+    assert counts["emoji_angry"] == 1
+    # 破 in 破损 is a damage report, not swearing
+    assert cues.counts("外包装破损了")["swear"] == 0
+
+
+def test_repetition() -> None:
+    assert emotion.count_repetitions("啊啊啊啊") == 1
+    assert emotion.count_repetitions("退钱退钱") >= 1
+    assert emotion.count_repetitions("订单123333") == 0
+    assert emotion.count_repetitions("我要退款，我要退款") == 1
+
+
+def test_save_and_load(model: emotion.EmotionModel, tmp_path: Path) -> None:
+    model.save(tmp_path)
+    loaded = emotion.EmotionModel.load(tmp_path)
+    assert loaded.predict(ANGRY_THREAT) == model.predict(ANGRY_THREAT)
+
+
+def test_train_rejects_unknown_labels() -> None:
+    with pytest.raises(ValueError):
+        emotion.train(["好", "坏"], ["happy", "angry"], use_general_knowledge=False)
+
+
+def test_prediction_is_fast(model: emotion.EmotionModel) -> None:
+    import time
+
+    model.predict("预热")
+    started = time.perf_counter()
+    for _ in range(50):
+        model.predict("你们的客服态度太差了，我等了三天都没人理我！！")
+    assert (time.perf_counter() - started) / 50 < 0.02

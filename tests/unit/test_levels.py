@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from complaint_desk.conversation import CustomerTurn
+from complaint_desk.levels import COMPLAINT_LEVELS, complaint_level, load_level_table, parse_level_table
+from complaint_desk.policy_engine import load_policy
+from complaint_desk.risk import DEFAULT_RISK_RULES_PATH, RiskInput, assess_risk
+from complaint_desk.taxonomy import COMPLAINT_CATEGORIES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(("category", "level"), [
+    ("quality", "投诉"),
+    ("delivery", "异议"),
+    ("damaged_lost", "投诉"),
+    ("after_sales", "异议"),
+    ("price", "异议"),
+    ("fraud", "投诉"),
+    ("broken_promise", "投诉"),
+    ("service", "投诉"),
+    ("privacy", "升级投诉"),
+    ("escalation", "升级投诉"),
+])
+def test_category_default_levels(category: str, level: str) -> None:
+    assert complaint_level(category, "green", [f"complain_{category}"]) == level
+
+
+def test_table_agrees_with_the_remedy_policy() -> None:
+    policy = load_policy(ROOT / "knowledge" / "remedy_policy.yml")
+    table = load_level_table()
+    for category in COMPLAINT_CATEGORIES:
+        assert table.category_levels[category] == policy.categories[category].level, category
+
+
+@pytest.mark.parametrize("intents", [
+    [],
+    ["greet"],
+    ["greet", "ask_policy"],
+    ["ask_progress", "give_order_number", "thank"],
+])
+def test_questions_without_a_complaint_are_inquiries(intents: list[str]) -> None:
+    assert complaint_level(None, "green", intents) == "咨询"
+
+
+def test_category_is_read_from_the_latest_complaint_intent() -> None:
+    assert complaint_level(None, None, ["greet", "complain_delivery", "give_order_number"]) == "异议"
+    assert complaint_level(None, None, ["complain_delivery", "complain_damaged_lost"]) == "投诉"
+
+
+def test_objection_with_strong_dissatisfaction_becomes_a_complaint() -> None:
+    assert complaint_level("price", "yellow", ["complain_price"]) == "异议"
+    assert complaint_level("price", "orange", ["complain_price"]) == "投诉"
+    assert complaint_level("quality", "orange", ["complain_quality"]) == "投诉"
+
+
+@pytest.mark.parametrize("category", ["delivery", "quality", None])
+def test_red_risk_is_escalated(category: str | None) -> None:
+    assert complaint_level(category, "red", ["complain_delivery"]) == "升级投诉"
+
+
+def test_threat_intent_is_escalated() -> None:
+    assert complaint_level("delivery", "green", ["complain_delivery", "threaten_escalation"]) == "升级投诉"
+
+
+@pytest.mark.parametrize("trigger", ["channel_threat", "repeat_same_order", "earlier_handling", "beyond_policy"])
+def test_escalating_risk_factors_make_it_escalated(trigger: str) -> None:
+    assert complaint_level("delivery", "yellow", ["complain_delivery"], (trigger,)) == "升级投诉"
+
+
+@pytest.mark.parametrize("trigger", ["sla_overdue", "high_anger", "rising_anger", "earlier_complaints"])
+def test_other_risk_factors_do_not_escalate_by_themselves(trigger: str) -> None:
+    assert complaint_level("delivery", "yellow", ["complain_delivery"], (trigger,)) == "异议"
+
+
+def test_level_from_a_real_assessment() -> None:
+    turns = (CustomerTurn("快递五天没更新了", intent="complain_delivery", emotion="anxious", intensity=0.4),
+             CustomerTurn("上次你们就说催一下，还是没解决", emotion="disappointed", intensity=0.5))
+    assessment = assess_risk(RiskInput(turns=turns))
+    intents = [turn.intent for turn in turns]
+    assert complaint_level("delivery", assessment.level, intents, assessment.triggers) == "升级投诉"
+    assert complaint_level("delivery", assessment.level, intents) == "异议"
+
+
+def test_every_result_is_one_of_the_four_levels() -> None:
+    for category in (*COMPLAINT_CATEGORIES, None):
+        for risk_level in ("green", "yellow", "orange", "red", None):
+            assert complaint_level(category, risk_level, []) in COMPLAINT_LEVELS
+
+
+def _raw_table() -> dict:
+    return yaml.safe_load(Path(DEFAULT_RISK_RULES_PATH).read_text(encoding="utf-8"))["complaint_levels"]
+
+
+def test_table_is_editable() -> None:
+    raw = _raw_table()
+    raw["category_levels"]["delivery"] = "投诉"
+    raw["escalate_at_risk"] = "orange"
+    table = parse_level_table(raw)
+    assert complaint_level("delivery", "green", [], table=table) == "投诉"
+    assert complaint_level("delivery", "orange", [], table=table) == "升级投诉"
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("escalate_at_risk", "purple"),
+    ("escalating_triggers", ["moon_phase"]),
+    ("no_complaint_level", "闲聊"),
+])
+def test_bad_table_is_rejected(key: str, value: object) -> None:
+    raw = _raw_table()
+    raw[key] = value
+    with pytest.raises(ValueError):
+        parse_level_table(raw)
+
+
+def test_missing_category_is_rejected() -> None:
+    raw = _raw_table()
+    del raw["category_levels"]["price"]
+    with pytest.raises(ValueError, match="price"):
+        parse_level_table(raw)
