@@ -130,7 +130,7 @@ def acknowledgement(category: str, reply_style: str, tracker: Tracker) -> str:
     restated = replies.restate(category)
     empathy = replies.empathize(latest_emotion(tracker), avoid=recent_bot_texts(tracker))
     if reply_style == "de_escalate_first":
-        return f"{replies.text('de_escalate_opening')}{empathy}{restated}"
+        return f"{replies.text('de_escalate_opening')}{restated}"
     if reply_style == "summarize":
         return f"{replies.text('summary_opening')}{restated}{empathy}"
     if reply_style == "cite_policy":
@@ -174,7 +174,9 @@ class ActionProposeRemedy(Action):
         decision, order = evaluate_complaint(tracker)
         replies = services().replies
         if order is not None:
-            send_checked(dispatcher, tracker, self._order_summary(order))
+            summary = self._order_summary(order)
+            if summary not in recent_bot_texts(tracker):
+                send_checked(dispatcher, tracker, summary)
         offer = next_offer(decision, tracker.get_slot("declined_remedies") or [])
         if offer is None:
             send_checked(dispatcher, tracker, replies.text("nothing_to_offer"))

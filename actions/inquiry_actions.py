@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.complaint_actions import ActionProposeRemedy
 from actions.guarded_messages import guard_context, send_checked
 from actions.services import services
 
@@ -64,7 +63,7 @@ class ActionNoteDesiredOutcome(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("complaint_category") and tracker.get_slot("order_id"):
-            return await ActionProposeRemedy().run(dispatcher, tracker, domain)
+            return [FollowupAction("action_propose_remedy")]
         outcome = tracker.get_slot("desired_outcome")
         replies = services().replies
         send_checked(

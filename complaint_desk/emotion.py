@@ -3,7 +3,8 @@
 Plain Python (no Rasa): `components/emotion_classifier.py` wraps it for the NLU pipeline.
 
 The classifier is a multinomial logistic regression over
-- character 1-3-grams of the normalized text (simplified, half-width, digits folded),
+- character 1-3-grams and jieba words/word bigrams of the normalized text (simplified,
+  half-width, digits folded),
 - counts of our own cue words (knowledge/emotion_cues.yml): swearing, threats, anxious,
   disappointed and satisfied words, emoji, !!!, ??, repetition,
 - general-domain knowledge read at train time from packages that ship it:
