@@ -72,6 +72,13 @@ def next_offer(decision: Decision, declined: list[str]) -> RemedyOffer | None:
     return next((offer for offer in decision.offers if offer.remedy_id not in declined), None)
 
 
+def order_summary(order: Order) -> str:
+    replies = services().replies
+    delivered = f"{order.delivered_at:%m月%d日}" if order.delivered_at else ""
+    status = replies.order_status(order.status, delivered_at=delivered)
+    return replies.text("order_found", product=order.product, price=order.price, carrier=order.carrier, order_status=status)
+
+
 def remedy_display(offer: RemedyOffer) -> str:
     """The remedy as the customer reads it, with its amount or cap."""
     if offer.amount is not None:
@@ -171,12 +178,8 @@ class ActionProposeRemedy(Action):
         return "action_propose_remedy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        decision, order = evaluate_complaint(tracker)
+        decision, _order = evaluate_complaint(tracker)
         replies = services().replies
-        if order is not None:
-            summary = self._order_summary(order)
-            if summary not in recent_bot_texts(tracker):
-                send_checked(dispatcher, tracker, summary)
         offer = next_offer(decision, tracker.get_slot("declined_remedies") or [])
         if offer is None:
             send_checked(dispatcher, tracker, replies.text("nothing_to_offer"))
@@ -193,14 +196,6 @@ class ActionProposeRemedy(Action):
             buttons=CONFIRM_BUTTONS,
         )
         return [SlotSet("offered_remedy", offer.remedy_id)]
-
-    @staticmethod
-    def _order_summary(order: Order) -> str:
-        replies = services().replies
-        status = replies.order_status(
-            order.status, delivered_at=f"{order.delivered_at:%m月%d日}" if order.delivered_at else ""
-        )
-        return replies.text("order_found", product=order.product, price=order.price, carrier=order.carrier, order_status=status)
 
 
 class ActionConfirmRemedy(Action):

@@ -22,6 +22,7 @@ import logging
 import math
 import pickle
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,6 +35,7 @@ import scipy.sparse as sp
 import yaml
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.utils import murmurhash3_32
 
 from complaint_desk.text_normalize import normalize
 
@@ -232,8 +234,17 @@ class PolarityModel:
         return _hashing_vectorizer(self.n_features)
 
     def log_odds_negative(self, folded_texts: Sequence[str]) -> np.ndarray:
+        if len(folded_texts) == 1:  # fast path: HashingVectorizer's hashing, binary and l2-normalized
+            return np.asarray([self._log_odds_one(folded_texts[0])])
         matrix = self._vectorizer().transform(folded_texts)
         return np.asarray(matrix @ self.coef + self.intercept).ravel()
+
+    def _log_odds_one(self, folded_text: str) -> float:
+        grams = set(self._vectorizer().build_analyzer()(folded_text))
+        columns = {abs(murmurhash3_32(gram, seed=0)) % self.n_features for gram in grams}
+        if not columns:
+            return self.intercept
+        return float(self.coef[list(columns)].sum() / math.sqrt(len(columns)) + self.intercept)
 
 
 @lru_cache(maxsize=4)
@@ -345,7 +356,57 @@ class EmotionModel:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, columns in the order of `self.labels`."""
+        if len(texts) == 1:
+            return self._predict_proba_one(texts[0])[None, :]
         return self.classifier.predict_proba(self.features(texts))
+
+    # Fast path for one message (the live case): the same numbers as `features` +
+    # `classifier.predict_proba`, without sklearn's per-call overhead (about 10x faster).
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_fast", None)
+        return state
+
+    def _fast_tables(self) -> dict[str, Any]:
+        tables = self.__dict__.get("_fast")
+        if tables is None:
+            vectorizers = [self.vectorizer] + ([self.word_vectorizer] if self.word_vectorizer is not None else [])
+            blocks, offset = [], 0
+            for vectorizer in vectorizers:
+                blocks.append((vectorizer, vectorizer.vocabulary_, vectorizer.idf_, offset))
+                offset += len(vectorizer.vocabulary_)
+            tables = {
+                "blocks": blocks,
+                "dense_offset": offset,
+                "coef": np.ascontiguousarray(self.classifier.coef_),
+                "intercept": self.classifier.intercept_,
+            }
+            self.__dict__["_fast"] = tables
+        return tables
+
+    def _predict_proba_one(self, text: str) -> np.ndarray:
+        tables = self._fast_tables()
+        cleaned = _clean(text)
+        folded = _DIGIT_RE.sub("0", cleaned)
+        indices: list[int] = []
+        values: list[float] = []
+        for vectorizer, vocabulary, idf, offset in tables["blocks"]:
+            counts = Counter(vectorizer.build_analyzer()(folded))
+            weighted = {
+                vocabulary[term]: (1.0 + math.log(count)) * idf[vocabulary[term]]
+                for term, count in counts.items()
+                if term in vocabulary
+            }
+            norm = math.sqrt(sum(weight * weight for weight in weighted.values())) or 1.0
+            indices += [offset + index for index in weighted]
+            values += [weight / norm for weight in weighted.values()]
+        dense = self.dense_features([cleaned], [folded])[0]
+        indices += list(range(tables["dense_offset"], tables["dense_offset"] + len(dense)))
+        values += dense.tolist()
+        scores = tables["coef"][:, indices] @ np.asarray(values) + tables["intercept"]
+        scores = np.exp(scores - scores.max())
+        return scores / scores.sum()
 
     @property
     def labels(self) -> list[str]:

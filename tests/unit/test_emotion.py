@@ -123,3 +123,12 @@ def test_prediction_is_fast(model: emotion.EmotionModel) -> None:
     for _ in range(50):
         model.predict("你们的客服态度太差了，我等了三天都没人理我！！")
     assert (time.perf_counter() - started) / 50 < 0.02
+
+
+def test_single_message_fast_path_matches_batch(model: emotion.EmotionModel) -> None:
+    import numpy as np
+
+    texts = ["你們的客服態度太差了！！", "订单123456还没到😡", "谢谢", "ok"]
+    batch = model.predict_proba(texts)
+    single = np.vstack([model.predict_proba([text]) for text in texts])
+    assert np.allclose(batch, single, atol=1e-5)
