@@ -14,6 +14,7 @@ from actions.conversation_state import ConversationState, conversation_state
 from actions.guarded_messages import guard_context, recent_bot_texts, send_checked
 from actions.handoff_actions import hand_off
 from actions.services import services
+from complaint_desk.conversation import emotion_trend, turns_from_tracker_events
 from complaint_desk.evidence import NO_EVIDENCE
 from complaint_desk.guard import GuardContext
 from complaint_desk.handoff import HandoffReason
@@ -221,7 +222,7 @@ class ActionConfirmRemedy(Action):
                 remedy_id=offer.remedy_id,
                 remedy_title=remedy_display(offer),
                 remedy_amount=offer.amount if offer.amount is not None else offer.cap,
-                emotion_trend=tracker.get_slot("emotion_trend") or [],
+                emotion_trend=emotion_trend(turns_from_tracker_events(tracker.events)),
                 resolve_within=dt.timedelta(hours=decision.sla.resolution_hours),
             )
         )

@@ -21,21 +21,13 @@ NO_PREFERENCE_INTENTS = {"affirm", "deny", "nlu_fallback"}
 
 
 class ValidatePredefinedSlots(ValidationAction):
-    """Fills the featurized emotion slot from the parse result, and keeps the trend."""
+    """Fills the featurized emotion slot from the parse result."""
 
     async def extract_emotion(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         emotion = (tracker.latest_message.get("emotion") or {}).get("name")
         return {"emotion": emotion} if emotion else {}
-
-    async def extract_emotion_trend(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        emotion = (tracker.latest_message.get("emotion") or {}).get("name")
-        if not emotion:
-            return {}
-        return {"emotion_trend": [*(tracker.get_slot("emotion_trend") or []), emotion]}
 
 
 class ValidateComplaintForm(FormValidationAction):

@@ -41,8 +41,11 @@ def test_damaged_item_asks_for_evidence_then_opens_a_ticket_with_a_follow_up(cus
     ticket_id = slots(customer)["ticket_id"]
     assert ticket_id in confirmation
     assert "满意" in confirmation
-    [(category, remedy)] = db_rows(stack, "select category, remedy_id from complaint_tickets where ticket_id = ?", ticket_id)
+    [(category, remedy, trend)] = db_rows(
+        stack, "select category, remedy_id, emotion_trend from complaint_tickets where ticket_id = ?", ticket_id
+    )
     assert (category, remedy) == ("damaged_lost", "reship")
+    assert len(trend.split(",")) == 5, "one emotion per customer message"
     [(due_at,)] = db_rows(stack, "select due_at from complaint_follow_ups where ticket_id = ?", ticket_id)
     assert dt.datetime.fromisoformat(due_at) > dt.datetime.now() + dt.timedelta(hours=47)
 
