@@ -67,5 +67,8 @@ test: validate lint $(MODEL)
 eval-nlu: install
 	$(BIN)/python -m tools.eval_nlu
 
+bench: $(MODEL)
+	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
+
 clean:
 	rm -rf models var results .pytest_cache .ruff_cache

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -62,13 +62,10 @@ class ActionNoteDesiredOutcome(Action):
         return "action_note_desired_outcome"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if tracker.get_slot("complaint_category") and tracker.get_slot("order_id"):
-            return [FollowupAction("action_propose_remedy")]
         outcome = tracker.get_slot("desired_outcome")
         replies = services().replies
-        send_checked(
-            dispatcher,
-            tracker,
-            replies.text("outcome_noted", outcome=replies.name_of("outcome_names", outcome) if outcome else "尽快解决"),
-        )
+        outcome_name = replies.name_of("outcome_names", outcome) if outcome else "尽快解决"
+        # With the complaint already known, the rules go on to a new proposal.
+        key = "outcome_changed" if tracker.get_slot("complaint_category") and tracker.get_slot("order_id") else "outcome_noted"
+        send_checked(dispatcher, tracker, replies.text(key, outcome=outcome_name))
         return []

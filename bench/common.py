@@ -93,3 +93,14 @@ def tree_cpu_seconds(pid: int) -> float | None:
     for child in _children(pid):
         total += cpu_seconds(child) or 0.0
     return total
+
+
+def system_busy_seconds() -> float:
+    """CPU seconds spent busy by all processes on the machine (from /proc/stat), summed over cores."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / _CLOCK_TICKS
+
+
+def load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])

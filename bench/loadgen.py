@@ -122,7 +122,7 @@ async def _turn_load(rasa_url: str, concurrency: int, max_turns: int, max_second
     run_tag = uuid.uuid4().hex[:6]
     last_done = [0.0]
 
-    async def shopper(session: aiohttp.ClientSession, worker: int, started: float, deadline: float) -> None:
+    async def shopper(session: aiohttp.ClientSession, worker: int, deadline: float) -> None:
         await asyncio.sleep(worker * min(0.02, 1.0 / max(concurrency, 1)))  # desynchronize the first wave
         conversation = 0
         while True:
@@ -161,7 +161,7 @@ async def _turn_load(rasa_url: str, concurrency: int, max_turns: int, max_second
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         started = time.perf_counter()
         deadline = started + max_seconds
-        await asyncio.gather(*(shopper(session, w, started, deadline) for w in range(concurrency)))
+        await asyncio.gather(*(shopper(session, w, deadline) for w in range(concurrency)))
         window = max(last_done[0] - started, 1e-9)
     return {
         "concurrency": concurrency,

@@ -22,10 +22,8 @@ class EvidenceReader:
     def kinds_mentioned(self, text: str) -> list[str]:
         """Evidence kinds named in the text; ["none"] when the customer says they have none."""
         normalized = normalize(text or "")
-        kinds = [kind for kind, words in self._keywords.items()
-                 if kind != NO_EVIDENCE and any(word in normalized for word in words)]
-        if kinds:
-            return kinds
+        # "没有照片" names a kind but means none, so the refusal words are checked first.
         if any(word in normalized for word in self._keywords.get(NO_EVIDENCE, [])):
             return [NO_EVIDENCE]
-        return []
+        return [kind for kind, words in self._keywords.items()
+                if kind != NO_EVIDENCE and any(word in normalized for word in words)]

@@ -14,6 +14,8 @@ READER = EvidenceReader.from_file(Path(__file__).resolve().parents[2] / "knowled
         ("我錄了開箱視頻", ["video"]),
         ("聊天记录截图都在", ["chat_record"]),
         ("没有，当时没拍", ["none"]),
+        ("没有照片", ["none"]),
+        ("没拍照片", ["none"]),
         ("好的", []),
     ],
 )

@@ -1,0 +1,406 @@
+"""Latency, throughput, training and memory figures for the complaint desk, next to a stock Rasa bot.
+
+`make bench` (or `.venv/bin/python -m bench.run_all`) does, in order:
+1. the floor: jieba + TF-IDF + logistic regression in-process, per message;
+2. the stock Rasa baseline (bench/stock_bot/ + a copy of data/nlu): trained, or taken from var/bench/;
+3. the complaint desk stack (tools.stack.start_stack on free ports, temp var dir): `/model/parse` p50/p95/p99,
+   then full REST turns at 1, 10 and 50 concurrent conversations, CPU per turn and peak RSS per process;
+4. the same parse and turn loads against the stock bot (in-memory tracker store, as `rasa run` ships),
+   and again with a SQLite tracker store like ours, to separate the tracker store's share;
+5. `rasa train --force` of the complaint desk from scratch into a temp dir (skip with --no-training).
+Writes var/bench/report.json and var/bench/report.md, and prints the Markdown table.
+The targets in the table are context only; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import loadgen
+from bench.common import (
+    BENCH_VAR,
+    ROOT,
+    load_average,
+    memory_mb,
+    progress,
+    system_busy_seconds,
+    tree_cpu_seconds,
+)
+from bench.floor import run_floor
+from bench.stock import intent_drift, start_stock, stock_model, train_command, train_from_scratch
+from tools.stack import DEFAULT_MODEL, free_port, start_stack
+
+TURN_BUDGETS = {1: (150, 60.0), 10: (600, 75.0), 50: (1000, 90.0)}  # concurrency: (max turns, max seconds)
+QUICK_BUDGETS = {1: (30, 20.0), 10: (80, 20.0), 50: (150, 30.0)}
+TARGETS = {"parse_p95_ms": 20, "turn10_p95_ms": 150, "turn10_turns_per_s": 30, "turn_vs_stock": 1.5}
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def measure_bot(label: str, rasa_url: str, token: str, pids: dict[str, int], levels: list[int], budgets: dict,
+                parse_requests: int, check: bool, do_parse: bool = True) -> dict:
+    result: dict = {}
+    progress(f"{label}: warm-up, one pass over each conversation script")
+    for name, replies in loadgen.warm_up(rasa_url, label):
+        first = replies[0].replace("\n", " ")[:70]
+        last = replies[-1].replace("\n", " ")[:70]
+        progress(f"  {name}: first reply {first!r} … last reply {last!r}")
+    if do_parse:
+        progress(f"{label}: /model/parse × {parse_requests}, one at a time")
+        busy_before, wall_before = system_busy_seconds(), time.perf_counter()
+        server_before = sum(tree_cpu_seconds(pid) or 0.0 for pid in pids.values())
+        self_before = resource.getrusage(resource.RUSAGE_SELF)
+        result["parse"] = loadgen.parse_load(rasa_url, token, requests=parse_requests)
+        self_after = resource.getrusage(resource.RUSAGE_SELF)
+        server_after = sum(tree_cpu_seconds(pid) or 0.0 for pid in pids.values())
+        ours_cpu = (server_after - server_before) + (self_after.ru_utime + self_after.ru_stime
+                                                      - self_before.ru_utime - self_before.ru_stime)
+        result["parse"]["foreign_cpu_cores"] = round(
+            max(0.0, system_busy_seconds() - busy_before - ours_cpu) / (time.perf_counter() - wall_before), 2)
+        p = result["parse"]
+        progress(f"  parse p50 {p['p50_ms']} ms  p95 {p['p95_ms']} ms  p99 {p['p99_ms']} ms  errors {p['errors']}  "
+                 f"other jobs {p['foreign_cpu_cores']} cores")
+    result["turns"] = {}
+    for concurrency in levels:
+        max_turns, max_seconds = budgets.get(concurrency, (max(150, 20 * concurrency), 90.0))
+        progress(f"{label}: full turns at {concurrency} concurrent conversations "
+                 f"(≤ {max_turns} turns, ≤ {max_seconds:.0f} s)")
+        cpu_before = {name: tree_cpu_seconds(pid) for name, pid in pids.items()}
+        self_before = resource.getrusage(resource.RUSAGE_SELF)
+        busy_before, load_before, wall_before = system_busy_seconds(), load_average(), time.perf_counter()
+        turns = loadgen.turn_load(rasa_url, concurrency, max_turns, max_seconds, label, check=check)
+        busy_after, wall_after = system_busy_seconds(), time.perf_counter()
+        self_after = resource.getrusage(resource.RUSAGE_SELF)
+        n = max(turns["n"], 1)
+        turns["cpu_ms_per_turn"] = {
+            name: round(((tree_cpu_seconds(pid) or 0.0) - (cpu_before[name] or 0.0)) * 1000 / n, 2)
+            for name, pid in pids.items()
+        }
+        turns["cpu_ms_per_turn"]["load_generator"] = round(
+            ((self_after.ru_utime + self_after.ru_stime) - (self_before.ru_utime + self_before.ru_stime)) * 1000 / n, 2)
+        ours_cpu = sum(v for v in turns["cpu_ms_per_turn"].values()) * n / 1000
+        # Cores used by processes that are not part of this benchmark (other jobs on the machine).
+        turns["foreign_cpu_cores"] = round(max(0.0, (busy_after - busy_before) - ours_cpu) / (wall_after - wall_before), 2)
+        turns["load_average_before"] = load_before
+        result["turns"][str(concurrency)] = turns
+        check_note = (f"  ticket check failed {turns['conversations_failing_check']}/{turns['conversations_checked']}"
+                      if check else "")
+        progress(f"  {turns['n']} turns: p50 {turns['p50_ms']} ms  p95 {turns['p95_ms']} ms  p99 {turns['p99_ms']} ms  "
+                 f"{turns['turns_per_s']} turns/s  errors {turns['errors']}  empty {turns['empty_replies']}"
+                 f"{check_note}  CPU ms/turn {turns['cpu_ms_per_turn']}  other jobs {turns['foreign_cpu_cores']} cores")
+        for sample in turns["check_failure_samples"][:2]:
+            progress(f"    check failure: {sample}")
+    result["memory"] = {name: memory_mb(pid) for name, pid in pids.items()}
+    progress(f"{label}: peak RSS " + ", ".join(f"{k} {v['peak_rss_mb']} MB" for k, v in result["memory"].items()))
+    return result
+
+
+def bench_ours(args: argparse.Namespace, levels: list[int], budgets: dict, work: Path) -> dict:
+    var_dir = work / "ours_var"
+    # The Makefile exports TRACKER_DB_URL=var/tracker.db; the bench must not write into the real databases.
+    os.environ["TRACKER_DB_URL"] = f"sqlite:///{var_dir / 'tracker.db'}"
+    os.environ["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.db'}"
+    progress(f"complaint desk: starting action server + Rasa server + follow-up worker ({DEFAULT_MODEL.name}) …")
+    started = time.perf_counter()
+    stack = start_stack(var_dir, model=DEFAULT_MODEL)
+    try:
+        startup = round(time.perf_counter() - started, 1)
+        progress(f"complaint desk: ready in {startup} s at {stack.rasa_url}")
+        names = ["action_server", "rasa_server", "followup_worker"]
+        pids = {name: process.pid for name, process in zip(names, stack.processes, strict=False)}
+        result = measure_bot("ours", stack.rasa_url, stack.token, pids, levels, budgets, args.parse_requests,
+                             check=True)
+        result["startup_s"] = startup
+        return result
+    finally:
+        stack.stop()
+        progress("complaint desk: stopped")
+
+
+def bench_stock(args: argparse.Namespace, model: Path, levels: list[int], budgets: dict, work: Path,
+                sql: bool) -> dict:
+    label = "stock_sql" if sql else "stock"
+    build = BENCH_VAR / "stock_build"
+    tracker = None
+    if sql:
+        (work / "stock_sql").mkdir(parents=True, exist_ok=True)
+        tracker = work / "stock_sql" / "tracker.db"
+    progress(f"{label}: starting `rasa run --enable-api` ({'SQLite' if sql else 'in-memory'} tracker store) …")
+    started = time.perf_counter()
+    server = start_stock(model, free_port(), build, BENCH_VAR / "logs" / f"{label}_server.log", sql_tracker=tracker)
+    try:
+        startup = round(time.perf_counter() - started, 1)
+        progress(f"{label}: ready in {startup} s at {server.rasa_url}")
+        result = measure_bot(label, server.rasa_url, server.token, {"rasa_server": server.process.pid}, levels,
+                             budgets, args.parse_requests, check=False, do_parse=not sql)
+        result["startup_s"] = startup
+        return result
+    finally:
+        server.stop()
+        progress(f"{label}: stopped")
+
+
+def train_ours(work: Path) -> dict:
+    out = work / "train_ours"
+    progress("complaint desk: rasa train --force from scratch into a temp dir (about 4 minutes) …")
+    training = train_from_scratch(train_command(out, "complaint-desk-bench"), ROOT,
+                                  BENCH_VAR / "logs" / "train_ours.log", "complaint desk training")
+    training["model_size_mb"] = round((out / "complaint-desk-bench.tar.gz").stat().st_size / 2**20, 1)
+    progress(f"complaint desk: trained in {training['seconds']} s, model {training['model_size_mb']} MB, "
+             f"peak RSS {training['peak_rss_mb']} MB")
+    return training
+
+
+# ---------------------------------------------------------------- report
+
+
+def _three(d: dict | None) -> str:
+    if not d or not d.get("n"):
+        return "—"
+    return f"{d['p50_ms']:.1f} / {d['p95_ms']:.1f} / {d['p99_ms']:.1f}"
+
+
+def _ratio3(a: dict | None, b: dict | None) -> str:
+    if not a or not b or not a.get("n") or not b.get("n"):
+        return "—"
+    return " / ".join(f"{a[k] / b[k]:.2f}×" for k in ("p50_ms", "p95_ms", "p99_ms"))
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}×" if a and b else "—"
+
+
+def _num(value: float | None, unit: str = "") -> str:
+    return "—" if value is None else f"{value:g}{unit}"
+
+
+def _met(ok: bool | None) -> str:
+    return "" if ok is None else (" ✓" if ok else " ✗")
+
+
+def ratios(report: dict) -> dict:
+    ours, stock = report.get("ours") or {}, report.get("stock") or {}
+    out: dict = {}
+    if ours.get("parse") and stock.get("parse"):
+        out["parse_p95"] = round(ours["parse"]["p95_ms"] / stock["parse"]["p95_ms"], 2)
+    for level, turns in (ours.get("turns") or {}).items():
+        base = (stock.get("turns") or {}).get(level)
+        if base and turns.get("n") and base.get("n"):
+            out[f"turn{level}_p50"] = round(turns["p50_ms"] / base["p50_ms"], 2)
+            out[f"turn{level}_p95"] = round(turns["p95_ms"] / base["p95_ms"], 2)
+            out[f"turn{level}_throughput"] = round(turns["turns_per_s"] / base["turns_per_s"], 2)
+    return out
+
+
+def markdown(report: dict) -> str:
+    ours, stock, stock_sql = (report.get(k) or {} for k in ("ours", "stock", "stock_sql"))
+    floor = report.get("floor") or {}
+    rows = [
+        "| metric | 投诉助手 | stock Rasa | ours ÷ stock | stock + SQLite tracker | ours ÷ (stock + SQLite) | target (context) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    parse_ok = ours.get("parse", {}).get("p95_ms", 1e9) <= TARGETS["parse_p95_ms"] if ours.get("parse") else None
+    rows.append(f"| `/model/parse` p50 / p95 / p99 (ms) | {_three(ours.get('parse'))}{_met(parse_ok)} | "
+                f"{_three(stock.get('parse'))} | {_ratio3(ours.get('parse'), stock.get('parse'))} | — | — | "
+                f"p95 ≤ {TARGETS['parse_p95_ms']} ms |")
+    levels = sorted({int(k) for k in (ours.get("turns") or {})} | {int(k) for k in (stock.get("turns") or {})})
+    for level in levels:
+        o = (ours.get("turns") or {}).get(str(level))
+        s = (stock.get("turns") or {}).get(str(level))
+        q = (stock_sql.get("turns") or {}).get(str(level))
+        p95_target, tps_target = "", ""
+        p95_ok = tps_ok = None
+        if level == 10:
+            p95_target = f"p95 ≤ {TARGETS['turn10_p95_ms']} ms; "
+            tps_target = f"≥ {TARGETS['turn10_turns_per_s']} turns/s"
+            if o and o.get("n"):
+                p95_ok = o["p95_ms"] <= TARGETS["turn10_p95_ms"]
+                tps_ok = o["turns_per_s"] >= TARGETS["turn10_turns_per_s"]
+        vs_stock_ok = (o["p95_ms"] / s["p95_ms"] <= TARGETS["turn_vs_stock"]) if o and s and o.get("n") and s.get("n") \
+            else None
+        rows.append(
+            f"| turn @ {level} concurrent, p50 / p95 / p99 (ms) | {_three(o)}{_met(p95_ok)} | {_three(s)} | "
+            f"{_ratio3(o, s)}{_met(vs_stock_ok)} | {_three(q)} | {_ratio3(o, q)} | "
+            f"{p95_target}p95 ≤ {TARGETS['turn_vs_stock']}× stock |")
+        rows.append(
+            f"| turn @ {level} concurrent, turns/s | {_num(o and o['turns_per_s'])}{_met(tps_ok)} | "
+            f"{_num(s and s['turns_per_s'])} | {_ratio(o and o['turns_per_s'], s and s['turns_per_s'])} | "
+            f"{_num(q and q['turns_per_s'])} | {_ratio(o and o['turns_per_s'], q and q['turns_per_s'])} | "
+            f"{tps_target} |")
+        cpu_o = (o or {}).get("cpu_ms_per_turn") or {}
+        cpu_s = (s or {}).get("cpu_ms_per_turn") or {}
+        cpu_q = (q or {}).get("cpu_ms_per_turn") or {}
+        servers_o = sum(v for k, v in cpu_o.items() if k != "load_generator") or None
+        rows.append(
+            f"| turn @ {level}: server CPU ms per turn (Rasa + actions + worker) | "
+            f"{_num(servers_o and round(servers_o, 1))} ({_num(cpu_o.get('rasa_server'))} + "
+            f"{_num(cpu_o.get('action_server'))} + {_num(cpu_o.get('followup_worker'))}) | "
+            f"{_num(cpu_s.get('rasa_server'))} | {_ratio(servers_o, cpu_s.get('rasa_server'))} | "
+            f"{_num(cpu_q.get('rasa_server'))} | {_ratio(servers_o, cpu_q.get('rasa_server'))} | |")
+    ot, st = ours.get("training") or {}, stock.get("training") or {}
+    cached = " (cached)" if stock.get("training_cached") else ""
+    rows.append(f"| training from scratch, `rasa train --force` (s) | {_num(ot.get('seconds'))} | "
+                f"{_num(st.get('seconds'))}{cached} | {_ratio(ot.get('seconds'), st.get('seconds'))} | — | — | |")
+    rows.append(f"| training peak RSS (MB) | {_num(ot.get('peak_rss_mb'))} | {_num(st.get('peak_rss_mb'))} | "
+                f"{_ratio(ot.get('peak_rss_mb'), st.get('peak_rss_mb'))} | — | — | |")
+    rows.append(f"| model size (MB) | {_num(ours.get('model_size_mb'))} | {_num(stock.get('model_size_mb'))} | "
+                f"{_ratio(ours.get('model_size_mb'), stock.get('model_size_mb'))} | — | — | |")
+    mem_o, mem_s, mem_q = (x.get("memory") or {} for x in (ours, stock, stock_sql))
+
+    def peak(mem: dict, name: str) -> float | None:
+        return (mem.get(name) or {}).get("peak_rss_mb")
+
+    rows.append(f"| peak RSS, Rasa server (MB) | {_num(peak(mem_o, 'rasa_server'))} | {_num(peak(mem_s, 'rasa_server'))} | "
+                f"{_ratio(peak(mem_o, 'rasa_server'), peak(mem_s, 'rasa_server'))} | {_num(peak(mem_q, 'rasa_server'))} | "
+                f"{_ratio(peak(mem_o, 'rasa_server'), peak(mem_q, 'rasa_server'))} | |")
+    rows.append(f"| peak RSS, action server (MB) | {_num(peak(mem_o, 'action_server'))} | — | — | — | — | |")
+    rows.append(f"| peak RSS, follow-up worker (MB) | {_num(peak(mem_o, 'followup_worker'))} | — | — | — | — | |")
+    total_o = sum(v for v in (peak(mem_o, n) for n in ("rasa_server", "action_server", "followup_worker")) if v) or None
+    rows.append(f"| peak RSS, all server processes (MB) | {_num(total_o and round(total_o, 1))} | "
+                f"{_num(peak(mem_s, 'rasa_server'))} | {_ratio(total_o, peak(mem_s, 'rasa_server'))} | — | — | |")
+    if floor.get("n"):
+        floor_ratio = _ratio3(ours.get("parse"), floor)
+        rows.append(f"| floor: jieba + TF-IDF + LogReg in-process, per message p50 / p95 / p99 (ms) | "
+                    f"{_three(floor)} (held-out acc. {floor['held_out_accuracy']}) | — | "
+                    f"our parse ÷ floor: {floor_ratio} | — | — | |")
+    foreign = _foreign_load(report)
+    if foreign:
+        rows.append("")
+        rows.append("Other jobs on the machine during the measurements (cores busy outside the bench, of "
+                    f"{os.cpu_count()}): " + ", ".join(f"{k} {v}" for k, v in foreign.items()) + ".")
+    return "\n".join(rows)
+
+
+def _foreign_load(report: dict) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for label in ("ours", "stock", "stock_sql"):
+        section = report.get(label) or {}
+        phases = [section.get("parse") or {}] + list((section.get("turns") or {}).values())
+        values = [p["foreign_cpu_cores"] for p in phases if "foreign_cpu_cores" in p]
+        if values:
+            out[f"{label} load runs up to"] = max(values)
+        if "foreign_cpu_cores" in (section.get("training") or {}):
+            out[f"{label} training"] = section["training"]["foreign_cpu_cores"]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--with-training", action=argparse.BooleanOptionalAction, default=True,
+                        help="time `rasa train --force` of the complaint desk from scratch (about 4 minutes)")
+    parser.add_argument("--stock-sql", action=argparse.BooleanOptionalAction, default=True,
+                        help="also run the stock bot with a SQLite tracker store, like ours")
+    parser.add_argument("--retrain-stock", action="store_true", help="ignore the cached stock model")
+    parser.add_argument("--levels", default="1,10,50", help="concurrent conversations, comma-separated")
+    parser.add_argument("--parse-requests", type=int, default=400)
+    parser.add_argument("--quick", action="store_true", help="small loads, no training, no SQLite stock run")
+    parser.add_argument("--out", type=Path, default=BENCH_VAR / "report.json")
+    args = parser.parse_args(argv)
+    levels = [int(x) for x in args.levels.split(",") if x.strip()]
+    budgets = TURN_BUDGETS
+    if args.quick:
+        budgets, args.with_training, args.stock_sql = QUICK_BUDGETS, False, False
+        args.parse_requests = min(args.parse_requests, 60)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    BENCH_VAR.mkdir(parents=True, exist_ok=True)
+    if not DEFAULT_MODEL.exists():
+        print(f"no model at {DEFAULT_MODEL}: run `make train` first", file=sys.stderr)
+        return 2
+    missing, extra = intent_drift()
+    if missing or extra:
+        progress(f"WARNING: stock domain intents differ from domain.yml: missing {sorted(missing)}, extra {sorted(extra)}")
+
+    report: dict = {"meta": {
+        "started_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "commit": _git_head(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "levels": levels,
+        "budgets": {str(k): v for k, v in budgets.items()},
+        "notes": "Load generator, servers and training share the same machine; loopback HTTP; "
+                 "latencies are client-side wall time per request.",
+    }}
+    bench_started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        work = Path(tmp)
+        try:
+            progress("floor: jieba + TF-IDF + LogisticRegression on data/nlu, in-process")
+            report["floor"] = run_floor(list(loadgen.PARSE_MESSAGES))
+            f = report["floor"]
+            progress(f"  floor p50 {f['p50_ms']} ms  p95 {f['p95_ms']} ms  p99 {f['p99_ms']} ms  "
+                     f"({f['examples']} examples, held-out accuracy {f['held_out_accuracy']})")
+
+            model, meta = stock_model(args.retrain_stock)
+
+            report["ours"] = bench_ours(args, levels, budgets, work)
+            report["ours"]["model_size_mb"] = round(DEFAULT_MODEL.stat().st_size / 2**20, 1)
+            _save(report, args.out)
+
+            report["stock"] = bench_stock(args, model, levels, budgets, work, sql=False)
+            report["stock"]["model_size_mb"] = round(model.stat().st_size / 2**20, 1)
+            report["stock"]["training"] = meta["training"]
+            report["stock"]["training_cached"] = meta["cached"]
+            _save(report, args.out)
+
+            if args.stock_sql:
+                report["stock_sql"] = bench_stock(args, model, levels, budgets, work, sql=True)
+                _save(report, args.out)
+
+            if args.with_training:
+                report["ours"]["training"] = train_ours(work)
+        except KeyboardInterrupt:
+            progress("interrupted: writing what was measured so far")
+            report["meta"]["interrupted"] = True
+        except (RuntimeError, subprocess.SubprocessError, OSError) as error:
+            progress(f"FAILED: {error}")
+            report["meta"]["error"] = str(error)
+    report["meta"]["duration_s"] = round(time.perf_counter() - bench_started, 1)
+    report["ratios"] = ratios(report)
+    table = markdown(report)
+    report["markdown"] = table
+    _save(report, args.out)
+    args.out.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
+    progress(f"done in {report['meta']['duration_s']} s: {args.out} and {args.out.with_suffix('.md')}")
+    print()
+    print(table, flush=True)
+    return 1 if report["meta"].get("error") or report["meta"].get("interrupted") else 0
+
+
+def _save(report: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _git_head() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _cpu_model() -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        return None
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
