@@ -287,11 +287,19 @@ def _fold(text: str) -> str:
     return _DIGIT_RE.sub("0", _clean(text))
 
 
-def jieba_words(text: str) -> list[str]:
-    """Jieba words and word bigrams of folded text (punctuation and spaces dropped)."""
+@lru_cache(maxsize=1)
+def _word_tokenizer() -> Any:
+    """A private jieba tokenizer with jieba's own dictionary, so that the words do not depend on
+    user dictionaries that other components load into jieba's global tokenizer."""
     import jieba
 
-    words = [word for word in jieba.lcut(text) if word.strip() and not _PUNCTUATION_RE.fullmatch(word)]
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.Tokenizer()
+
+
+def jieba_words(text: str) -> list[str]:
+    """Jieba words and word bigrams of folded text (punctuation and spaces dropped)."""
+    words = [word for word in _word_tokenizer().lcut(text) if word.strip() and not _PUNCTUATION_RE.fullmatch(word)]
     return words + [f"{first} {second}" for first, second in zip(words, words[1:], strict=False)]
 
 

@@ -25,6 +25,26 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from complaint_desk.text_normalize import normalize
 
 SURFACES_FILE = "surfaces.json"
+LOOKUP_EXTRACTOR = "RegexEntityExtractor"
+
+
+def inside_a_digit_run(entity: dict[str, Any], text: str) -> bool:
+    """"12315" inside the order number 812315000001 is no hotline."""
+    start, end = entity["start"], entity["end"]
+    return (start > 0 and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit())
+
+
+def drop_overlapping_guesses(entities: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """A lookup-table match wins over a statistical entity covering the same characters."""
+    exact = [
+        e for e in entities if e.get("extractor") == LOOKUP_EXTRACTOR and not inside_a_digit_run(e, normalize(text))
+    ]
+
+    def overlaps_lookup(entity: dict[str, Any]) -> bool:
+        return any(e["start"] < entity["end"] and entity["start"] < e["end"] for e in exact)
+
+    kept = exact + [e for e in entities if e.get("extractor") != LOOKUP_EXTRACTOR and not overlaps_lookup(e)]
+    return sorted(kept, key=lambda e: e.get("start", 0))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
@@ -100,8 +120,9 @@ class EntityCanonicalizer(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            entities = message.get(ENTITIES) or []
+            entities = drop_overlapping_guesses(message.get(ENTITIES) or [], message.get(TEXT) or "")
             if not any(entity.get("entity") in self._entities for entity in entities):
+                message.set(ENTITIES, entities, add_to_output=True)
                 continue
             kept = []
             for entity in entities:

@@ -61,3 +61,24 @@ def test_values_no_slot_could_hold_are_dropped_and_others_untouched(tmp_path: Pa
 def test_canonical_values_pass_through(tmp_path: Path) -> None:
     component = trained(tmp_path)
     assert component.canonical_value("desired_outcome", "refund") == "refund"
+
+
+def test_a_lookup_match_beats_a_statistical_guess_over_the_same_span(tmp_path: Path) -> None:
+    component = trained(tmp_path)
+    message = Message(data={"text": "再不给说法我就打12315"})
+    guess = {"entity": "time_span", "value": "12315", "start": 8, "end": 13, "extractor": "DIETClassifier"}
+    lookup = {"entity": "channel", "value": "12315", "start": 8, "end": 13, "extractor": "RegexEntityExtractor"}
+    same_channel_from_diet = {**lookup, "extractor": "DIETClassifier"}
+    message.set("entities", [guess, same_channel_from_diet, lookup])
+    component.process([message])
+    assert [(e["entity"], e["extractor"]) for e in message.get("entities")] == [("channel", "RegexEntityExtractor")]
+
+
+def test_a_hotline_number_inside_an_order_number_is_not_a_channel(tmp_path: Path) -> None:
+    component = trained(tmp_path)
+    message = Message(data={"text": "单号812315000001"})
+    inside = {"entity": "channel", "value": "12315", "start": 3, "end": 8, "extractor": "RegexEntityExtractor"}
+    order = {"entity": "order_id", "value": "812315000001", "start": 2, "end": 14, "extractor": "DIETClassifier"}
+    message.set("entities", [inside, order])
+    component.process([message])
+    assert [e["entity"] for e in message.get("entities")] == ["order_id"]
