@@ -18,16 +18,22 @@ class NormalizingJiebaTokenizer(JiebaTokenizer):
 
     `normalize` keeps the length, so token offsets still point into the
     customer's original text and entity values keep the customer's spelling.
-    Blank tokens, which jieba emits between Chinese and English words, are dropped.
+    Blank tokens, which jieba emits between Chinese and English words, are dropped,
+    and a run of digits stays one token even where the dictionary knows part of it
+    (an order number holding "12315").
     """
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         import jieba
 
         text = normalize(message.get(attribute) or "")
-        tokens = [
-            Token(word, start)
-            for word, start, _end in jieba.tokenize(text)
-            if word.strip()
-        ]
+        tokens: list[Token] = []
+        for word, start, _end in jieba.tokenize(text):
+            if not word.strip():
+                continue
+            previous = tokens[-1] if tokens else None
+            if previous and previous.end == start and previous.text.isdigit() and word.isdigit():
+                tokens[-1] = Token(previous.text + word, previous.start)
+            else:
+                tokens.append(Token(word, start))
         return self._apply_token_pattern(tokens)
