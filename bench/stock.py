@@ -130,7 +130,7 @@ def stock_model(retrain: bool) -> tuple[Path, dict]:
     with tempfile.TemporaryDirectory(prefix="bench-stock-model-") as out:
         training = train_from_scratch(train_command(Path(out), "stock"), build, BENCH_VAR / "logs" / "train_stock.log",
                                       "stock training")
-        for old in BENCH_VAR.glob("stock-*.tar.gz"):
+        for old in [*BENCH_VAR.glob("stock-*.tar.gz"), *BENCH_VAR.glob("stock-*.json")]:
             old.unlink()
         shutil.move(str(Path(out) / "stock.tar.gz"), model)
     meta = {"digest": digest, "trained_at": time.strftime("%Y-%m-%d %H:%M:%S"), "training": training}

@@ -66,8 +66,9 @@ class Stack:
 
 def stack_environment(var_dir: Path, action_port: int) -> dict[str, str]:
     env = dict(os.environ)
-    env.setdefault("TRACKER_DB_URL", f"sqlite:///{var_dir / 'tracker.db'}")
-    env.setdefault("COMPLAINT_DB_URL", f"sqlite:///{var_dir / 'complaint_desk.db'}")
+    # Each stack keeps its data under its own var_dir, so test stacks never touch var/ of `make run`.
+    env["TRACKER_DB_URL"] = f"sqlite:///{var_dir / 'tracker.db'}"
+    env["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.db'}"
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
