@@ -8,21 +8,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from complaint_desk.db import PROJECT_ROOT, create_schema, database_url, engine_for, session_factory
+from complaint_desk.db import create_schema, database_url, engine_for, session_factory
 from complaint_desk.evidence import EvidenceReader
 from complaint_desk.followups import FollowUpStore
 from complaint_desk.guard import Guard, load_guard
 from complaint_desk.handoff_queue import HandoffQueue
 from complaint_desk.orders import OrderStore
+from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.policy_engine import Policy, PolicyEngine, load_policy
 from complaint_desk.policy_faq import PolicyFaq
 from complaint_desk.replies import ReplyBook
 from complaint_desk.tickets import TicketStore
 
 logger = logging.getLogger(__name__)
-
-KNOWLEDGE = PROJECT_ROOT / "knowledge"
-
 
 @dataclass(frozen=True)
 class Services:
@@ -39,7 +37,7 @@ class Services:
 
 
 @lru_cache(maxsize=1)
-def services(knowledge_dir: Path = KNOWLEDGE) -> Services:
+def services(knowledge_dir: Path = KNOWLEDGE_DIR) -> Services:
     engine = engine_for(database_url())
     create_schema(engine)
     sessions = session_factory(engine)

@@ -12,7 +12,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base, sessionmaker
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from complaint_desk.paths import PROJECT_ROOT
+
 DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'complaint_desk.db'}"
 
 Base = declarative_base()

@@ -37,16 +37,16 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.utils import murmurhash3_32
 
+from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
+from complaint_desk.taxonomy import EMOTIONS
 from complaint_desk.text_normalize import normalize
 
 logger = logging.getLogger(__name__)
 
-EMOTIONS: tuple[str, ...] = ("angry", "anxious", "disappointed", "neutral", "satisfied")
 NEGATIVE_EMOTIONS = frozenset({"angry", "anxious", "disappointed"})
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CUES_PATH = ROOT / "knowledge" / "emotion_cues.yml"
-DEFAULT_EXTRA_EXAMPLES_PATH = ROOT / "data" / "emotion" / "general_emotion.yml"
+DEFAULT_CUES_PATH = KNOWLEDGE_DIR / "emotion_cues.yml"
+DEFAULT_EXTRA_EXAMPLES_PATH = PROJECT_ROOT / "data" / "emotion" / "general_emotion.yml"
 MODEL_FILE_NAME = "emotion_model.joblib"
 
 _CUE_WORD_GROUPS = ("swear", "threat", "angry", "anxious", "disappointed", "satisfied", "intensifier")

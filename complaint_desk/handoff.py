@@ -27,12 +27,12 @@ from complaint_desk.conversation import (
     normalized_text,
     sentences,
 )
+from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.profile import CustomerProfile, content_length, profile_customer
 from complaint_desk.risk import RiskAssessment, load_risk_rules
 from complaint_desk.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS, category_for_intent
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_HANDOFF_PATH = ROOT / "knowledge" / "handoff.yml"
+DEFAULT_HANDOFF_PATH = KNOWLEDGE_DIR / "handoff.yml"
 
 ESCALATION_CATEGORY = "escalation"
 _LINE_KEYS = ("title", "category", "level", "order", "quotes", "outcome", "emotion", "profile", "risk", "risk_plain",

@@ -26,9 +26,9 @@ from complaint_desk.conversation import (
     find_cues,
     normalized_text,
 )
+from complaint_desk.paths import KNOWLEDGE_DIR
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PROFILE_RULES_PATH = ROOT / "knowledge" / "customer_profiles.yml"
+DEFAULT_PROFILE_RULES_PATH = KNOWLEDGE_DIR / "customer_profiles.yml"
 
 KINDS = ("very_angry", "prepared", "talkative", "terse", "ordinary")
 REPLY_STYLES = ("de_escalate_first", "cite_policy", "summarize", "closed_questions", "standard")

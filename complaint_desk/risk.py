@@ -30,10 +30,10 @@ from complaint_desk.conversation import (
     multipliers_in,
     normalized_text,
 )
+from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.taxonomy import category_for_intent
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RISK_RULES_PATH = ROOT / "knowledge" / "risk_rules.yml"
+DEFAULT_RISK_RULES_PATH = KNOWLEDGE_DIR / "risk_rules.yml"
 
 RISK_LEVELS = ("green", "yellow", "orange", "red")
 TRIGGERS = (

@@ -30,6 +30,3 @@ def category_for_intent(intent: str | None) -> str | None:
         return category if category in COMPLAINT_CATEGORIES else None
     return None
 
-
-def complaint_intents() -> list[str]:
-    return [_ESCALATION_INTENT if c == "escalation" else f"{_COMPLAINT_PREFIX}{c}" for c in COMPLAINT_CATEGORIES]

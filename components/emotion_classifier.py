@@ -25,6 +25,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from complaint_desk import emotion
+from complaint_desk.paths import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def _resolve(path: str | None) -> Path | None:
     candidate = Path(path)
     if candidate.is_absolute() or candidate.exists():
         return candidate
-    return emotion.ROOT / candidate
+    return PROJECT_ROOT / candidate
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
