@@ -29,11 +29,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def api_token(var_dir: Path) -> str:
-    """RASA_API_TOKEN from the environment, else one generated once and kept in var/."""
-    if os.environ.get("RASA_API_TOKEN"):
-        return os.environ["RASA_API_TOKEN"]
-    token_file = var_dir / "rasa_api_token"
+def api_token(var_dir: Path, env_name: str = "RASA_API_TOKEN", file_name: str = "rasa_api_token") -> str:
+    """A secret from the environment, else one generated once and kept (mode 600) in var/."""
+    if os.environ.get(env_name):
+        return os.environ[env_name]
+    token_file = var_dir / file_name
     if not token_file.exists():
         var_dir.mkdir(parents=True, exist_ok=True)
         token_file.write_text(secrets.token_urlsafe(24))
@@ -46,6 +46,7 @@ class Stack:
     rasa_url: str
     action_url: str
     token: str
+    agent_token: str
     var_dir: Path
     processes: list[subprocess.Popen] = field(default_factory=list)
     log_files: list = field(default_factory=list)
@@ -108,10 +109,13 @@ def start_stack(
     log_dir.mkdir(parents=True, exist_ok=True)
     env = stack_environment(var_dir, action_port)
     token = api_token(var_dir)
+    agent_token = api_token(var_dir, "AGENT_API_TOKEN", "agent_api_token")
+    env["AGENT_API_TOKEN"] = agent_token
     stack = Stack(
         rasa_url=f"http://127.0.0.1:{rasa_port}",
         action_url=f"http://127.0.0.1:{action_port}",
         token=token,
+        agent_token=agent_token,
         var_dir=var_dir,
     )
     action_log = open(log_dir / "action_server.log", "ab")

@@ -1,0 +1,1 @@
+"""Rasa-facing web channels: agent login, agent assist, supervisor pages."""
