@@ -19,7 +19,14 @@ from complaint_desk.evidence import NO_EVIDENCE
 from complaint_desk.guard import GuardContext
 from complaint_desk.handoff import HandoffReason
 from complaint_desk.orders import Order
-from complaint_desk.policy_engine import Complaint, ComplaintHistory, Decision, OrderFacts, RemedyOffer
+from complaint_desk.policy_engine import (
+    Complaint,
+    ComplaintHistory,
+    Decision,
+    DeclinedRemedy,
+    OrderFacts,
+    RemedyOffer,
+)
 from complaint_desk.taxonomy import category_for_intent
 from complaint_desk.tickets import NewTicket
 
@@ -89,19 +96,24 @@ def remedy_display(offer: RemedyOffer) -> str:
     return offer.title
 
 
-def proposal_text(offer: RemedyOffer, avoid: list[str]) -> str:
+def proposal_text(offer: RemedyOffer, avoid: list[str], unmet: DeclinedRemedy | None = None,
+                  desired_outcome: str | None = None) -> str:
     replies = services().replies
-    rule = services().policy.rule(offer.rule_id)
+    policy = services().policy
+    rule = policy.rule(offer.rule_id)
+    reason = f"{rule.wording_for_customer}。"
+    timeline = f"{offer.timeline}。" if offer.timeline else ""
     if offer.needs_human_approval:
-        return replies.text("propose_needs_review", remedy=remedy_display(offer), reason=f"{rule.description}。")
-    return replies.text(
-        "propose",
-        avoid=avoid,
-        rule=f"「{rule.title}」",
-        remedy=remedy_display(offer),
-        reason=f"{rule.description}。",
-        timeline=f"{offer.timeline}。" if offer.timeline else "",
-    )
+        text = replies.text("propose_needs_review", remedy=remedy_display(offer), reason=reason)
+    elif policy.remedies[offer.remedy_id].kind in ("apology", "explanation"):
+        text = replies.text("propose_care", avoid=avoid, reason=reason, timeline=timeline)
+    else:
+        text = replies.text("propose", avoid=avoid, rule=f"「{rule.title}」", remedy=remedy_display(offer),
+                            reason=reason, timeline=timeline)
+    if unmet is not None and desired_outcome:
+        wish = replies.name_of("outcome_names", desired_outcome)
+        text = replies.text("wish_not_possible", outcome=wish, reason=unmet.reason) + text
+    return text
 
 
 def approved_context(offer: RemedyOffer) -> GuardContext:
@@ -185,17 +197,13 @@ class ActionProposeRemedy(Action):
         if offer is None:
             send_checked(dispatcher, tracker, replies.text("nothing_to_offer"))
             return [SlotSet("offered_remedy", None), *hand_off(dispatcher, tracker, HandoffReason.OFFERS_EXHAUSTED)]
+        unmet = services().policy_engine.unmet_wish(decision, tracker.get_slot("desired_outcome"))
+        text = proposal_text(offer, recent_bot_texts(tracker), unmet, tracker.get_slot("desired_outcome"))
         if offer.needs_human_approval:
-            send_checked(dispatcher, tracker, proposal_text(offer, recent_bot_texts(tracker)))
+            send_checked(dispatcher, tracker, text)
             reason = HandoffReason.FRAUD if decision.category == "fraud" else None
             return [SlotSet("offered_remedy", offer.remedy_id), *hand_off(dispatcher, tracker, reason)]
-        send_checked(
-            dispatcher,
-            tracker,
-            proposal_text(offer, recent_bot_texts(tracker)),
-            approved_context(offer),
-            buttons=CONFIRM_BUTTONS,
-        )
+        send_checked(dispatcher, tracker, text, approved_context(offer), buttons=CONFIRM_BUTTONS)
         return [SlotSet("offered_remedy", offer.remedy_id)]
 
 

@@ -106,6 +106,11 @@ class Rule:
     needs_human_approval: bool = False
     goodwill: bool = False
     pending_checks: tuple[str, ...] = ()
+    customer_wording: str | None = None  # what the customer reads; `description` is for staff
+
+    @property
+    def wording_for_customer(self) -> str:
+        return self.customer_wording or self.description
 
 
 @dataclass(frozen=True)
@@ -574,7 +579,7 @@ class _RuleContext:
 
 _RULE_KEYS = (
     "legal_note", "window", "conditions", "evidence_any", "goods_include", "goods_exclude",
-    "amount", "cap", "needs_human_approval", "goodwill", "pending_checks",
+    "amount", "cap", "needs_human_approval", "goodwill", "pending_checks", "customer_wording",
 )
 
 
@@ -628,6 +633,7 @@ def _build_rule(r: _Reader, value: Any, path: tuple[Any, ...], context: _RuleCon
         goods_include=frozenset(goods_include), goods_exclude=frozenset(goods_exclude),
         amount_source=amount_source, cap=cap, needs_human_approval=needs_human,
         goodwill=r.boolean(raw.get("goodwill"), (*path, "goodwill"), False),
+        customer_wording=r.text(raw.get("customer_wording"), (*path, "customer_wording")) or None,
         pending_checks=r.texts(raw.get("pending_checks"), (*path, "pending_checks")),
     )
 
@@ -662,11 +668,12 @@ def _build_categories(r: _Reader, value: Any, context: _RuleContext,
                 r.problem((*rule_path, "id"), f"规则编号 {rule.rule_id} 重复")
             seen_rule_ids[rule.rule_id] = rule_path
             rules.append(rule)
+        # Shared rules come after the category's own: the specific remedy is offered first.
         for index, shared_id in enumerate(raw.get("shared") or []):
             if shared_id not in shared:
                 r.problem((*path, "shared", index), f"引用了未定义的共用规则 {shared_id!r}")
             else:
-                rules.insert(index, shared[shared_id])
+                rules.append(shared[shared_id])
         _check_window_order(r, path, rules, context.remedies)
         categories[category] = CategoryPolicy(category, r.text(raw.get("title"), (*path, "title")),
                                               str(level), tuple(rules))
@@ -749,6 +756,13 @@ class PolicyEngine:
         level = self._level(category, complaint)
         return Decision(complaint.category, level, tuple(offers), tuple(declined),
                         self._deadlines(level, complaint, segment))
+
+    def unmet_wish(self, decision: Decision, desired_outcome: str | None) -> DeclinedRemedy | None:
+        """The declined remedy that would have given the customer what they asked for, when no offer does."""
+        if not desired_outcome or any(offer.matches_desired for offer in decision.offers):
+            return None
+        return next((declined for declined in decision.declined
+                     if desired_outcome in self.policy.remedies[declined.remedy_id].outcomes), None)
 
     def _apply_rule(self, rule: Rule, complaint: Complaint, segment: SegmentPolicy) -> RemedyOffer | DeclinedRemedy:
         messages = self.policy.messages

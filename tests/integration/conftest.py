@@ -9,11 +9,31 @@ from pathlib import Path
 import pytest
 import requests
 
+from complaint_desk.guard import GuardContext, load_guard
+from complaint_desk.paths import KNOWLEDGE_DIR
+from complaint_desk.policy_engine import load_policy
 from tools.stack import Stack, start_stack
+
+GUARD = load_guard(KNOWLEDGE_DIR / "guard_rules.yml")
+POLICY = load_policy(KNOWLEDGE_DIR / "remedy_policy.yml")
+
+
+def approved_context(slots: dict) -> GuardContext:
+    """What the bot was allowed to promise: the remedies the policy engine offered in this conversation."""
+    offered = {slots.get("offered_remedy"), *(slots.get("declined_remedies") or [])} - {None}
+    return GuardContext(approved_remedies=frozenset(offered), coupon_cap=POLICY.authority.coupon_cap, sla=POLICY.sla)
+
+
+def assert_guard_clean(replies: list[dict], slots: dict) -> None:
+    context = approved_context(slots)
+    for reply in replies:
+        text = reply.get("text") or ""
+        verdict = GUARD.check(text, context)
+        assert verdict.allowed, f"the bot over-promised: {text!r} -> {[f.rule_id for f in verdict.findings]}"
 
 
 class Customer:
-    """One shopper talking to the bot over the REST channel."""
+    """One shopper talking to the bot over the REST channel. Every reply must pass the over-promise guard."""
 
     def __init__(self, stack: Stack, sender: str | None = None) -> None:
         self.stack = stack
@@ -26,7 +46,10 @@ class Customer:
             timeout=60,
         )
         response.raise_for_status()
-        return response.json()
+        replies = response.json()
+        if replies:
+            assert_guard_clean(replies, self.tracker()["slots"])
+        return replies
 
     def say_text(self, message: str) -> str:
         return "\n".join(reply.get("text", "") for reply in self.say(message))

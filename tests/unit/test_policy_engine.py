@@ -299,3 +299,47 @@ def test_duplicate_key_is_reported(tmp_path: Path) -> None:
 def test_missing_file() -> None:
     with pytest.raises(PolicyError, match="无法读取"):
         load_policy("/nonexistent/policy.yml")
+
+
+# ---------------------------------------------------------------- customer-facing wording and ranking
+
+
+def all_rules() -> list:
+    return list({rule.rule_id: rule for category in policy().categories.values() for rule in category.rules}.values())
+
+
+def test_every_rule_has_customer_wording_that_passes_the_guard() -> None:
+    guard = load_guard(ROOT / "knowledge" / "guard_rules.yml")
+    for rule in all_rules():
+        assert rule.customer_wording, f"{rule.rule_id} has no customer_wording"
+        assert "客户" not in rule.customer_wording, f"{rule.rule_id} talks about the customer, not to them"
+        context = GuardContext(approved_remedies=frozenset({rule.remedy_id}), coupon_cap=policy().authority.coupon_cap,
+                               sla=policy().sla)
+        verdict = guard.check(rule.customer_wording, context)
+        assert verdict.allowed, (rule.rule_id, [finding.rule_id for finding in verdict.findings])
+
+
+def test_customer_wording_falls_back_to_the_description() -> None:
+    rule = policy().rule("delivery.shipping_coupon")
+    assert rule.wording_for_customer == rule.customer_wording
+    assert type(rule)(**{**rule.__dict__, "customer_wording": None}).wording_for_customer == rule.description
+
+
+def test_quality_problem_with_evidence_gets_the_quality_return_before_the_shared_no_reason_return() -> None:
+    decision = evaluate("quality", order=phone_order(delivered_days_ago=2), desired_outcome="return",
+                        evidence=frozenset({"video"}))
+    assert [offer.remedy_id for offer in decision.offers][:2] == ["quality_return", "no_reason_return"]
+
+
+def test_unmet_wish_names_the_declined_remedy_the_customer_asked_for() -> None:
+    late_purchase = phone_order()  # bought 10 days ago: outside the 7-day price protection
+    decision = evaluate("price", order=late_purchase, desired_outcome="price_difference")
+    unmet = engine().unmet_wish(decision, "price_difference")
+    assert unmet is not None and unmet.remedy_id == "price_difference"
+    assert "7天" in unmet.reason
+
+
+def test_no_unmet_wish_when_an_offer_matches_or_nothing_was_asked() -> None:
+    decision = evaluate("delivery", order=phone_order(delivered_days_ago=None), desired_outcome="compensation")
+    assert engine().unmet_wish(decision, "compensation") is None
+    assert engine().unmet_wish(decision, None) is None
