@@ -130,7 +130,7 @@ def start_stack(
     stack.processes.append(
         subprocess.Popen(
             [
-                str(VENV_BIN / "rasa"), "run",
+                str(VENV_BIN / "python"), "-m", "tools.rasa_server", "run",
                 "--model", str(model),
                 "--endpoints", "endpoints.yml",
                 "--credentials", "credentials.yml",

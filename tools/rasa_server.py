@@ -1,0 +1,52 @@
+"""The `rasa` command with the project's fixes to Rasa 3.6 hot paths applied first.
+
+`tools.stack` starts the Rasa server through this module instead of the `rasa` script.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jsonschema import ValidationError, validators
+from jsonschema.protocols import Validator
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
+
+
+@cache
+def _action_response_validator() -> Validator:
+    # Rasa calls jsonschema.validate() per custom-action response, which re-checks the schema
+    # against the meta-schema every time (~40% of a turn's CPU, see bench/). Check it once.
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validators.validator_for(schema)  # the class jsonschema.validate() would pick
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+    try:
+        _action_response_validator().validate(result)
+        return True
+    except ValidationError as error:
+        error.message += (
+            ". Failed to validate Action server response from API, "
+            "make sure your response from the Action endpoint is valid. "
+            f"For more information about the format visit {DOCS_BASE_URL}/custom-actions"
+        )
+        raise
+
+
+def apply_fixes() -> None:
+    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+
+
+def main() -> None:
+    from rasa.__main__ import main as rasa_main
+
+    apply_fixes()
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
