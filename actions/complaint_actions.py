@@ -110,7 +110,7 @@ def proposal_text(offer: RemedyOffer, avoid: list[str], unmet: DeclinedRemedy | 
     else:
         text = replies.text("propose", avoid=avoid, rule=f"「{rule.title}」", remedy=remedy_display(offer),
                             reason=reason, timeline=timeline)
-    if unmet is not None and desired_outcome:
+    if unmet is not None and desired_outcome and not any(unmet.reason in said for said in avoid):
         wish = replies.name_of("outcome_names", desired_outcome)
         text = replies.text("wish_not_possible", outcome=wish, reason=unmet.reason) + text
     return text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -66,6 +68,21 @@ class ActionNoteDesiredOutcome(Action):
         replies = services().replies
         outcome_name = replies.name_of("outcome_names", outcome) if outcome else "尽快解决"
         # With the complaint already known, the rules go on to a new proposal.
-        key = "outcome_changed" if tracker.get_slot("complaint_category") and tracker.get_slot("order_id") else "outcome_noted"
+        if not (tracker.get_slot("complaint_category") and tracker.get_slot("order_id")):
+            key = "outcome_noted"
+        elif outcome == slot_before_latest_message(tracker, "desired_outcome"):
+            key = "outcome_insisted"
+        else:
+            key = "outcome_changed"
         send_checked(dispatcher, tracker, replies.text(key, outcome=outcome_name))
         return []
+
+
+def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the customer's latest message was processed."""
+    value = None
+    last_user = max((i for i, event in enumerate(tracker.events) if event.get("event") == "user"), default=-1)
+    for event in tracker.events[:last_user]:
+        if event.get("event") == "slot" and event.get("name") == slot:
+            value = event.get("value")
+    return value
