@@ -140,6 +140,22 @@ class ActionAcknowledgeComplaint(Action):
         return events
 
 
+class ActionAskProblemDetail(Action):
+    """The first message was too short to act on: ask a closed, category-specific question with choices."""
+
+    def name(self) -> str:
+        return "action_ask_problem_detail"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        question = services().replies.closed_detail_question(tracker.get_slot("complaint_category"))
+        if question is None:
+            dispatcher.utter_message(response="utter_ask_problem_detail")
+            return []
+        text, options = question
+        send_checked(dispatcher, tracker, text, buttons=[{"title": option, "payload": option} for option in options])
+        return []
+
+
 def needs_a_human_now(state: ConversationState) -> bool:
     """Outside-channel threats, repeat complaints on an order and red risk go straight to a person."""
     return bool(state.threatened_channels) or state.risk.level == "red" or "repeat_complaint" in state.risk.triggers

@@ -30,6 +30,11 @@ class ReplyBook:
         by_emotion = self._entries["empathize"]
         return self._choose(by_emotion.get(emotion) or by_emotion["neutral"], avoid)
 
+    def closed_detail_question(self, category: str | None) -> tuple[str, list[str]] | None:
+        """A choice question about what happened, for a category; None when there is none."""
+        entry = self._entries.get("closed_detail_questions", {}).get(category or "")
+        return (entry["question"], list(entry["options"])) if entry else None
+
     def order_status(self, status: str, **fields: Any) -> str:
         return self._entries["order_status"][status].format(**fields)
 

@@ -138,3 +138,14 @@ def test_due_follow_up_fires_once_after_a_restart(tmp_path: Path, monkeypatch: p
         assert fired_at is not None and attempts == 1
     finally:
         second.stop()
+
+
+def test_a_too_short_first_message_gets_a_closed_question_with_choices(customer: Customer) -> None:
+    replies = customer.say("快递！！")
+    question = next(reply for reply in replies if reply.get("buttons"))
+    choices = [button["title"] for button in question["buttons"]]
+    assert "一直没送到" in choices
+    assert slots(customer)["requested_slot"] == "problem_detail"
+    customer.say(question["buttons"][0]["payload"])
+    assert slots(customer)["problem_detail"] == choices[0]
+    assert slots(customer)["requested_slot"] == "order_id"

@@ -27,3 +27,11 @@ def test_templates_are_filled() -> None:
     book = ReplyBook.from_file(REPLIES_FILE)
     text = book.text("order_not_found", order_id="123456789012")
     assert "123456789012" in text and "{" not in text
+
+
+def test_every_category_has_a_closed_question_with_choices_for_a_too_short_first_message() -> None:
+    book = ReplyBook.from_file(REPLIES_FILE)
+    for category in COMPLAINT_CATEGORIES:
+        question, options = book.closed_detail_question(category)
+        assert question.endswith("？") and len(options) >= 2
+    assert book.closed_detail_question(None) is None
