@@ -70,6 +70,7 @@ def stack_environment(var_dir: Path, action_port: int) -> dict[str, str]:
     # Each stack keeps its data under its own var_dir, so test stacks never touch var/ of `make run`.
     env["TRACKER_DB_URL"] = f"sqlite:///{var_dir / 'tracker.db'}"
     env["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.db'}"
+    env["COMPLAINT_VAR_DIR"] = str(var_dir)  # uploaded evidence photos go under it
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
