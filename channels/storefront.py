@@ -19,7 +19,6 @@ from channels.agent_assist import WEB_DIR, desk
 from complaint_desk.evidence_uploads import EvidenceRejected
 
 ASSETS = {
-    "index.html": (WEB_DIR / "storefront" / "index.html", "text/html; charset=utf-8"),
     "widget.js": (WEB_DIR / "widget" / "widget.js", "application/javascript; charset=utf-8"),
     "widget.css": (WEB_DIR / "widget" / "widget.css", "text/css; charset=utf-8"),
     "socket.io.min.js": (WEB_DIR / "widget" / "vendor" / "socket.io.min.js", "application/javascript; charset=utf-8"),
@@ -43,10 +42,15 @@ class StorefrontInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("storefront", __name__)
 
-        @bp.route("/", methods=["GET"])
+        @bp.route("/", methods=["GET"], strict_slashes=True)
         async def shop(request: Request) -> HTTPResponse:
-            # The page uses relative links, so it lives at .../storefront/index.html.
-            return response.redirect(request.app.url_for("storefront.asset", name="index.html"))
+            html = (WEB_DIR / "storefront" / "index.html").read_text(encoding="utf-8")
+            return response.html(html, headers={"Cache-Control": "no-cache"})
+
+        @bp.route("", methods=["GET"], strict_slashes=True, name="shop_without_slash")
+        async def shop_without_slash(request: Request) -> HTTPResponse:
+            # The page uses relative links, so it must be served at .../storefront/.
+            return response.redirect(request.app.url_for("storefront.shop"))
 
         @bp.route("/<name>", methods=["GET"])
         async def asset(request: Request, name: str) -> HTTPResponse:

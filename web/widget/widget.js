@@ -61,13 +61,13 @@
   const status = el("div", { class: "cdw-status", "data-testid": "widget-status", role: "status", hidden: "" });
   const input = el("input", { class: "cdw-input", type: "text", placeholder: "请描述您遇到的问题…", maxlength: "1000", "data-testid": "widget-input", "aria-label": "输入消息" });
   const fileInput = el("input", { type: "file", accept: "image/jpeg,image/png,image/webp", hidden: "", "data-testid": "widget-file" });
-  const attach = el("button", { class: "cdw-attach", type: "button", title: "上传照片凭证", "aria-label": "上传照片凭证", "data-testid": "widget-attach" }, "📷");
+  const attach = el("button", { class: "cdw-attach", type: "button", title: "上传照片凭证", "aria-label": "上传照片凭证", "data-testid": "widget-attach" }, "传图");
   const send = el("button", { class: "cdw-send", type: "submit", "data-testid": "widget-send" }, "发送");
   const form = el("form", { class: "cdw-form" }, attach, fileInput, input, send);
   const close = el("button", { class: "cdw-close", type: "button", "aria-label": "关闭" }, "×");
   const panel = el("section", { class: "cdw-panel", "data-testid": "widget-panel", hidden: "", "aria-label": title },
     el("header", { class: "cdw-header" }, el("span", {}, title), close), status, messages, typing, form);
-  const bubble = el("button", { class: "cdw-bubble", type: "button", "data-testid": "widget-bubble", "aria-label": title }, "💬 ", title);
+  const bubble = el("button", { class: "cdw-bubble", type: "button", "data-testid": "widget-bubble", "aria-label": title }, title);
   const root = el("div", { class: "cdw-root" }, panel, bubble);
   document.body.append(root);
 
@@ -84,7 +84,7 @@
       }
       messages.append(row);
     } else if (item.kind === "photo") {
-      messages.append(el("li", { class: "cdw-msg cdw-user cdw-photo", "data-testid": "widget-photo" }, `📷 ${item.text}`));
+      messages.append(el("li", { class: "cdw-msg cdw-user cdw-photo", "data-testid": "widget-photo" }, `[照片] ${item.text}`));
     } else {
       messages.append(el("li", { class: `cdw-msg cdw-${item.from}`, "data-testid": `widget-msg-${item.from}` }, item.text));
     }
@@ -146,7 +146,7 @@
   async function connect() {
     if (socket) return;
     await loadScript(`${base}/socket.io.min.js`);
-    socket = window.io(server, { path: "/socket.io", transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
+    socket = window.io(server, { path: "/socket.io", transports: ["polling"], upgrade: false, reconnectionDelayMax: 5000 });
     socket.on("connect", () => {
       // On every (re)connect: rejoin the same conversation room.
       socket.emit("session_request", { session_id: sessionId });
