@@ -179,6 +179,8 @@ def main() -> int:
         f"  REST:       POST {stack.rasa_url}/webhooks/rest/webhook  body: {{\"sender\": \"顾客ID\", \"message\": \"我的快递一个星期了还没到！\"}}\n"
         f"  socket.io:  {stack.rasa_url}/socket.io\n"
         f"  HTTP API:   {stack.rasa_url}/status?token=<见 var/rasa_api_token 或环境变量 RASA_API_TOKEN>\n"
+        f"  演示商城:   {stack.rasa_url}/webhooks/storefront/  （右下角“在线客服”）\n"
+        f"  客服工作台: {stack.rasa_url}/webhooks/agent/login  令牌见 var/agent_api_token 或环境变量 AGENT_API_TOKEN\n"
         f"  日志:       {var_dir / 'logs'}\n"
         "按 Ctrl-C 停止。",
         flush=True,
