@@ -154,15 +154,18 @@ def over_http(repeats: int) -> None:
             ready = threading.Event()
 
             def listen() -> None:
-                with agent.get(f"{api}/stream", stream=True, timeout=600) as stream:
-                    ready.set()
-                    event = None
-                    for raw in stream.iter_lines(decode_unicode=True):
-                        if raw.startswith("event: "):
-                            event = raw[7:]
-                        elif raw.startswith("data: ") and event == "conversation":
-                            row = json.loads(raw[6:])
-                            arrivals.setdefault(row["conversation_id"], time.perf_counter())
+                try:
+                    with agent.get(f"{api}/stream", stream=True, timeout=600) as stream:
+                        ready.set()
+                        event = None
+                        for raw in stream.iter_lines(decode_unicode=True):
+                            if raw.startswith("event: "):
+                                event = raw[7:]
+                            elif raw.startswith("data: ") and event == "conversation":
+                                row = json.loads(raw[6:])
+                                arrivals.setdefault(row["conversation_id"], time.perf_counter())
+                except requests.RequestException:
+                    pass  # the stream ends when the stack stops
 
             threading.Thread(target=listen, daemon=True).start()
             ready.wait(30)

@@ -322,6 +322,13 @@ class AgentAssistInput(InputChannel):
             if state is None:
                 return bad_request("没有找到这个会话。", status=404)
             summary = desk().close_summary(state)
+
+            async def unpause(tracker: DialogueStateTracker) -> None:
+                # Closed by the agent: whatever the customer writes next goes to the bot again.
+                if tracker.is_paused():
+                    tracker.update(ConversationResumed())
+
+            await locked_update(request, conversation_id, unpause)
             desk().agent_sessions.set_mode(conversation_id, CLOSED, summary=summary)
             desk().handoffs.hand_back(conversation_id)
             FEED.changed(conversation_id)

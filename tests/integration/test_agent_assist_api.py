@@ -123,6 +123,7 @@ def test_bot_only_suggests_mode_predicts_without_replying(stack: Stack, customer
     closed = desk.post(api(stack, f"{path}/close"), timeout=30).json()
     assert closed["mode"] == "closed" and DEMO_ORDER in closed["summary"]
     assert desk.get(api(stack, path), timeout=30).json()["closing_summary"] == closed["summary"]
+    assert customer.say("你好")  # after closing, the bot answers again
 
 
 def test_photo_upload_limits_and_storage(stack: Stack, customer: Customer) -> None:
