@@ -217,8 +217,8 @@ class AgentAssistInput(InputChannel):
                         row = await overview(request, conversation_id, modes)
                         if row and row["turns"]:
                             await sse.send(f"event: conversation\ndata: {json.dumps(row, ensure_ascii=False)}\n\n")
-            except (ConnectionError, asyncio.CancelledError):
-                pass
+            except ConnectionError:
+                pass  # the console went away
             finally:
                 FEED.unsubscribe(queue)
             return None
@@ -292,6 +292,11 @@ class AgentAssistInput(InputChannel):
         @agent_required
         async def handback(request: Request, conversation_id: str) -> HTTPResponse:
             agent = request.app.ctx.agent
+            state = await state_of(request, conversation_id)
+            if state is None:
+                return bad_request("没有找到这个会话。", status=404)
+            if desk().agent_sessions.get(conversation_id).mode not in AGENT_MODES and not state.get("paused"):
+                return bad_request("这个会话现在由机器人接待，不需要交还。", status=409)
 
             async def resume(tracker: DialogueStateTracker) -> str:
                 tracker.update(ConversationResumed())

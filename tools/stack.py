@@ -135,7 +135,7 @@ def start_stack(
                 "--model", str(model),
                 "--endpoints", "endpoints.yml",
                 "--credentials", "credentials.yml",
-                "--enable-api", "--auth-token", token,
+                "--enable-api", f"--auth-token={token}",  # "=": a token may start with "-"
                 "--cors", "*",
                 "--interface", "127.0.0.1",
                 "--port", str(rasa_port),
@@ -155,7 +155,7 @@ def start_stack(
         subprocess.Popen(
             [
                 str(VENV_BIN / "python"), "-m", "tools.followup_worker",
-                "--rasa-url", stack.rasa_url, "--token", token,
+                "--rasa-url", stack.rasa_url, f"--token={token}",
                 "--poll-seconds", os.environ.get("FOLLOWUP_POLL_SECONDS", "30"),
             ],
             cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,

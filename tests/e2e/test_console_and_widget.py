@@ -133,6 +133,10 @@ def test_hand_back_lets_the_bot_continue_the_flow(customer: Page, console: Page)
     expect(bot_lines(customer)).to_have_count(before_hand_back + 2)
     assert "订单号" in bot_lines(customer).last.inner_text()
 
+    customer.reload()  # the widget keeps its session and history across a reload
+    expect(customer.get_by_test_id("widget-panel")).to_be_visible()
+    expect(customer.locator(f".cdw-root[data-session='{session}']")).to_have_count(1)
+    expect(bot_lines(customer).filter(has_text="我是人工客服")).to_have_count(1)
     say(customer, f"订单号{DEMO_ORDER}")
     expect(bot_lines(customer).filter(has_text="蓝牙耳机")).to_have_count(1)  # the bot looked the order up
     quick_replies = customer.get_by_test_id("widget-quick-reply")
@@ -179,3 +183,17 @@ def test_photo_evidence_is_limited_stored_and_shown_on_the_ticket_panel(
     photo = console.request.get(f"{stack.rasa_url}/webhooks/agent/{link.get_attribute('href')}")  # agent's cookie
     assert photo.ok and photo.body() == tiny_png()
     assert tiny_png() in [path.read_bytes() for path in (stack.var_dir / "evidence").rglob("*.png")]
+
+
+def test_widget_reconnects_after_the_connection_drops(customer: Page) -> None:
+    session = complain_angrily(customer)
+    customer.route("**/socket.io/**", lambda route: route.abort())
+    say(customer, "在吗？")
+    expect(customer.get_by_test_id("widget-status")).to_be_visible()
+    customer.unroute("**/socket.io/**")
+    expect(customer.get_by_test_id("widget-status")).to_be_hidden()  # reconnected and rejoined the session
+    assert session_of(customer) == session
+    answered = bot_lines(customer).count()
+    say(customer, f"订单号{DEMO_ORDER}")
+    expect(bot_lines(customer).filter(has_text="蓝牙耳机")).to_have_count(1)  # same conversation: the form goes on
+    assert bot_lines(customer).count() > answered

@@ -88,6 +88,7 @@ def test_takeover_pauses_the_bot_and_hand_back_answers_what_the_customer_said_me
     desk = agent(stack)
     path = f"conversations/{customer.sender}"
     assert desk.post(api(stack, f"{path}/messages"), json={"text": "您好"}, timeout=30).status_code == 409
+    assert desk.post(api(stack, f"{path}/handback"), timeout=30).status_code == 409
     assert desk.post(api(stack, f"{path}/takeover"), json={"mode": "robot"}, timeout=30).status_code == 400
     assert desk.post(api(stack, f"{path}/takeover"), json={"mode": "takeover"}, timeout=30).ok
 
