@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 
-.PHONY: help install browser train validate run test test-unit test-integration test-e2e test-stories lint eval-nlu bench bench-assist clean
+.PHONY: help install browser train validate run test test-unit test-integration test-e2e test-stories lint eval-nlu bench bench-assist vendor-js clean
 
 help:
 	@echo "make run    # 安装依赖、按需训练模型，并启动动作服务器 + Rasa 服务器"
@@ -83,6 +83,13 @@ bench: $(MODEL)
 
 bench-assist: $(MODEL)
 	$(BIN)/python bench/bench_assist.py --stack
+
+# The widget's one browser dependency is committed (web/widget/vendor/); this refreshes it from the npm
+# registry, exactly as locked in web/widget/package-lock.json. No build step.
+vendor-js:
+	cd web/widget && npm ci --ignore-scripts --no-audit --no-fund
+	cp web/widget/node_modules/socket.io-client/dist/socket.io.min.js web/widget/vendor/
+	cp web/widget/node_modules/socket.io-client/LICENSE web/widget/vendor/socket.io.LICENSE
 
 clean:
 	rm -rf models var results .pytest_cache .ruff_cache

@@ -20,6 +20,7 @@ import argparse
 import datetime as dt
 import json
 import random
+import re
 import sys
 import tempfile
 import threading
@@ -50,8 +51,6 @@ STAGE_SLOTS: dict[str, Callable[[str, str], dict]] = {
 
 def customer_texts() -> dict[str, list[str]]:
     """Complaint category -> example customer messages (entity markup stripped)."""
-    import re
-
     markup = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
     texts: dict[str, list[str]] = {}
     for path in sorted(NLU_DIR.glob("complaint_*.yml")):
