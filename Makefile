@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 
-.PHONY: help install train validate run test test-unit test-integration test-stories lint eval-nlu bench clean
+.PHONY: help install browser train validate run test test-unit test-integration test-e2e test-stories lint eval-nlu bench bench-assist vendor-js clean
 
 help:
 	@echo "make run    # 安装依赖、按需训练模型，并启动动作服务器 + Rasa 服务器"
@@ -33,6 +33,13 @@ $(BIN)/.installed: requirements/rasa-3.6.21-py311.txt requirements/dev.txt
 	touch $@
 
 install: $(BIN)/.installed
+
+# The e2e tests drive Debian's chromium through Playwright; it is installed only when missing.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@test -x $(CHROMIUM) || { echo ">> 安装 chromium（apt-get，浏览器端到端测试需要）"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 $(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
 	@echo ">> 训练模型（数据或配置有变化）"
@@ -57,11 +64,14 @@ test-unit: install
 test-integration: $(MODEL)
 	$(BIN)/pytest tests/integration
 
+test-e2e: $(MODEL) browser
+	$(BIN)/pytest tests/e2e
+
 test-stories: $(MODEL)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out var/results/stories
 
-test: validate lint $(MODEL)
+test: validate lint $(MODEL) browser
 	$(BIN)/pytest
 	$(MAKE) test-stories
 
@@ -70,6 +80,16 @@ eval-nlu: install
 
 bench: $(MODEL)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
+
+bench-assist: $(MODEL)
+	$(BIN)/python bench/bench_assist.py --stack
+
+# The widget's one browser dependency is committed (web/widget/vendor/); this refreshes it from the npm
+# registry, exactly as locked in web/widget/package-lock.json. No build step.
+vendor-js:
+	cd web/widget && npm ci --ignore-scripts --no-audit --no-fund
+	cp web/widget/node_modules/socket.io-client/dist/socket.io.min.js web/widget/vendor/
+	cp web/widget/node_modules/socket.io-client/LICENSE web/widget/vendor/socket.io.LICENSE
 
 clean:
 	rm -rf models var results .pytest_cache .ruff_cache

@@ -70,6 +70,7 @@ def stack_environment(var_dir: Path, action_port: int) -> dict[str, str]:
     # Each stack keeps its data under its own var_dir, so test stacks never touch var/ of `make run`.
     env["TRACKER_DB_URL"] = f"sqlite:///{var_dir / 'tracker.db'}"
     env["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.db'}"
+    env["COMPLAINT_VAR_DIR"] = str(var_dir)  # uploaded evidence photos go under it
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -134,7 +135,7 @@ def start_stack(
                 "--model", str(model),
                 "--endpoints", "endpoints.yml",
                 "--credentials", "credentials.yml",
-                "--enable-api", "--auth-token", token,
+                "--enable-api", f"--auth-token={token}",  # "=": a token may start with "-"
                 "--cors", "*",
                 "--interface", "127.0.0.1",
                 "--port", str(rasa_port),
@@ -154,7 +155,7 @@ def start_stack(
         subprocess.Popen(
             [
                 str(VENV_BIN / "python"), "-m", "tools.followup_worker",
-                "--rasa-url", stack.rasa_url, "--token", token,
+                "--rasa-url", stack.rasa_url, f"--token={token}",
                 "--poll-seconds", os.environ.get("FOLLOWUP_POLL_SECONDS", "30"),
             ],
             cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -178,6 +179,8 @@ def main() -> int:
         f"  REST:       POST {stack.rasa_url}/webhooks/rest/webhook  body: {{\"sender\": \"顾客ID\", \"message\": \"我的快递一个星期了还没到！\"}}\n"
         f"  socket.io:  {stack.rasa_url}/socket.io\n"
         f"  HTTP API:   {stack.rasa_url}/status?token=<见 var/rasa_api_token 或环境变量 RASA_API_TOKEN>\n"
+        f"  演示商城:   {stack.rasa_url}/webhooks/storefront/  （右下角“在线客服”）\n"
+        f"  客服工作台: {stack.rasa_url}/webhooks/agent/login  令牌见 var/agent_api_token 或环境变量 AGENT_API_TOKEN\n"
         f"  日志:       {var_dir / 'logs'}\n"
         "按 Ctrl-C 停止。",
         flush=True,

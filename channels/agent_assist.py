@@ -1,0 +1,387 @@
+"""Agent-assist API and console, on Rasa's own Sanic server (mounted at /webhooks/agent/).
+
+Pages: GET login (token form), GET console. Everything under api/ needs an agent login
+(`channels.agent_auth`); customers never reach it. The analysis itself lives in
+`complaint_desk.assist`; this module only reads and writes Rasa trackers.
+
+Takeover and "bot only suggests" both pause the bot with Rasa's ConversationPaused event: Rasa
+keeps logging the customer's messages and stops answering. The agent's messages are logged as bot
+utterances (metadata agent=true) and pushed to the customer's socket.io room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, ConversationResumed, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.agent_auth import add_login_routes, agent_required, is_agent
+from channels.live_feed import FEED, FULL_REFRESH
+from complaint_desk.agent_sessions import AGENT_MODES, BOT, CLOSED, SUGGEST, TAKEOVER
+from complaint_desk.assist import AssistDesk, ConversationView
+from complaint_desk.paths import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+WEB_DIR = PROJECT_ROOT / "web"
+ASSETS = {  # name -> (file, content type); a fixed list, so no path from the URL reaches the disk
+    "console.js": (WEB_DIR / "console" / "console.js", "application/javascript; charset=utf-8"),
+    "console.css": (WEB_DIR / "console" / "console.css", "text/css; charset=utf-8"),
+    "login.js": (WEB_DIR / "console" / "login.js", "application/javascript; charset=utf-8"),
+}
+MAX_CONVERSATIONS = 200
+MAX_DRAFT_CHARS = 2000
+HEARTBEAT_SECONDS = 15.0
+ACTION_LISTEN = "action_listen"
+
+
+@cache
+def desk() -> AssistDesk:
+    var_dir = os.environ.get("COMPLAINT_VAR_DIR")
+    return AssistDesk.from_knowledge(var_dir=Path(var_dir) if var_dir else None)
+
+
+def bad_request(message: str, status: int = 400, **extra: Any) -> HTTPResponse:
+    return response.json({"error": "bad_request", "message": message, **extra}, status=status)
+
+
+def json_body(request: Request) -> dict[str, Any] | None:
+    try:
+        body = request.json
+    except Exception:  # Sanic raises its own error type on malformed JSON
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def page(name: str) -> HTTPResponse:
+    html = (WEB_DIR / "console" / name).read_text(encoding="utf-8")
+    return response.html(html, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+def output_channel_for(request: Request, tracker: DialogueStateTracker) -> OutputChannel:
+    """The customer's own channel when it can push (socket.io); otherwise messages are only logged."""
+    if tracker.get_latest_input_channel() == SocketIOInput.name():
+        for channel in getattr(request.app.ctx, "input_channels", []):
+            if isinstance(channel, SocketIOInput):
+                output = channel.get_output_channel()
+                if output is not None:
+                    return output
+    return CollectingOutputChannel()
+
+
+def unanswered_customer_message(tracker: DialogueStateTracker) -> bool:
+    """Whether the customer spoke after the bot last listened (messages logged while paused)."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return True
+        if isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN:
+            return False
+    return False
+
+
+class AgentAssistInput(InputChannel):
+    """Registered in credentials.yml as `channels.agent_assist.AgentAssistInput:`."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "agent"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("agent_assist", __name__)
+        add_login_routes(bp)
+
+        async def state_of(request: Request, conversation_id: str) -> dict[str, Any] | None:
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation_id)
+            return tracker.current_state(EventVerbosity.ALL) if tracker else None
+
+        async def overview(request: Request, conversation_id: str, modes: dict[str, str]) -> dict[str, Any] | None:
+            state = await state_of(request, conversation_id)
+            if state is None:
+                return None
+            return desk().overview(state, modes.get(conversation_id, BOT))
+
+        async def locked_update(request: Request, conversation_id: str,
+                                change: Callable[[DialogueStateTracker], Awaitable[Any]]) -> Any:
+            agent = request.app.ctx.agent
+            async with agent.lock_store.lock(conversation_id):
+                tracker = await agent.tracker_store.retrieve(conversation_id)
+                if tracker is None:
+                    return None
+                result = await change(tracker)
+                await agent.tracker_store.save(tracker)
+                return result if result is not None else True
+
+        # ---------------------------------------------------------------- pages
+
+        @bp.route("/", methods=["GET"])
+        async def root(request: Request) -> HTTPResponse:
+            return response.redirect(request.app.url_for("agent_assist.console_page"))
+
+        @bp.route("/login", methods=["GET"])
+        async def login_page(request: Request) -> HTTPResponse:
+            return page("login.html")
+
+        @bp.route("/console", methods=["GET"])
+        async def console_page(request: Request) -> HTTPResponse:
+            if not is_agent(request):
+                return response.redirect(request.app.url_for("agent_assist.login_page"))
+            return page("console.html")
+
+        @bp.route("/assets/<name>", methods=["GET"])
+        async def asset(request: Request, name: str) -> HTTPResponse:
+            if name not in ASSETS:
+                return response.json({"error": "not_found", "message": "没有这个文件。"}, status=404)
+            path, content_type = ASSETS[name]
+            return await response.file(path, mime_type=content_type, headers={"Cache-Control": "no-cache"})
+
+        # ---------------------------------------------------------------- read
+
+        @bp.route("/api/conversations", methods=["GET"])
+        @agent_required
+        async def conversations(request: Request) -> HTTPResponse:
+            keys = list(await request.app.ctx.agent.tracker_store.keys())[-MAX_CONVERSATIONS:]
+            modes = desk().agent_sessions.modes()
+            rows = [row for key in keys if (row := await overview(request, key, modes)) and row["turns"]]
+            rows.sort(key=lambda r: (-r["risk"]["rank"], -r["risk"]["score"], -r["updated_at"]))
+            return response.json({"conversations": rows})
+
+        @bp.route("/api/conversations/<conversation_id>", methods=["GET"])
+        @agent_required
+        async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
+            agent = request.app.ctx.agent
+            tracker = await agent.tracker_store.retrieve(conversation_id)
+            if tracker is None:
+                return bad_request("没有找到这个会话。", status=404)
+            mode = desk().agent_sessions.get(conversation_id).mode
+            analysis = desk().analyze(tracker.current_state(EventVerbosity.ALL), mode)
+            if mode == SUGGEST:
+                analysis["bot_prediction"] = bot_prediction(agent, tracker)
+            analysis["tickets"] = tickets_of(conversation_id)
+            analysis["evidence"] = evidence_of(conversation_id)
+            analysis["handoffs"] = [
+                {"reason": h.reason, "summary": h.summary, "created_at": h.created_at.isoformat(timespec="seconds"),
+                 "handed_back_at": h.handed_back_at.isoformat(timespec="seconds") if h.handed_back_at else None}
+                for h in desk().handoffs.for_conversation(conversation_id)
+            ]
+            session = desk().agent_sessions.get(conversation_id)
+            analysis["closing_summary"] = session.summary if session.mode == CLOSED else None
+            return response.json(analysis)
+
+        @bp.route("/api/conversations/<conversation_id>/evidence/<evidence_id>", methods=["GET"])
+        @agent_required
+        async def evidence_photo(request: Request, conversation_id: str, evidence_id: str) -> HTTPResponse:
+            item = desk().evidence.get(evidence_id)
+            if item is None or item.conversation_id != conversation_id:
+                return bad_request("没有找到这张照片。", status=404)
+            return await response.file(item.stored_path, mime_type=item.content_type,
+                                       headers={"X-Content-Type-Options": "nosniff"})
+
+        @bp.route("/api/stream", methods=["GET"])
+        @agent_required
+        async def stream(request: Request) -> HTTPResponse | None:
+            """Server-sent events: `conversation` with the list row of each conversation that changed."""
+            queue = FEED.subscribe()
+            sse = await request.respond(
+                content_type="text/event-stream; charset=utf-8",
+                headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+            )
+            try:
+                await sse.send("retry: 1000\n\n")
+                while True:
+                    try:
+                        changed = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
+                    except TimeoutError:
+                        await sse.send(": heartbeat\n\n")
+                        continue
+                    pending = {changed}
+                    while not queue.empty():
+                        pending.add(queue.get_nowait())
+                    if FULL_REFRESH in pending:
+                        await sse.send("event: refresh\ndata: {}\n\n")
+                        continue
+                    modes = desk().agent_sessions.modes()
+                    for conversation_id in pending:
+                        row = await overview(request, conversation_id, modes)
+                        if row and row["turns"]:
+                            await sse.send(f"event: conversation\ndata: {json.dumps(row, ensure_ascii=False)}\n\n")
+            except ConnectionError:
+                pass  # the console went away
+            finally:
+                FEED.unsubscribe(queue)
+            return None
+
+        # ---------------------------------------------------------------- drafts
+
+        @bp.route("/api/draft-check", methods=["POST"])
+        @agent_required
+        async def draft_check(request: Request) -> HTTPResponse:
+            body = json_body(request)
+            text = body.get("text") if body else None
+            if not isinstance(text, str) or len(text) > MAX_DRAFT_CHARS:
+                return bad_request(f"请提供要检查的草稿文字（text，{MAX_DRAFT_CHARS} 字以内）。")
+            conversation_id = body.get("conversation_id")
+            view = decision = order = None
+            if isinstance(conversation_id, str) and conversation_id:
+                state = await state_of(request, conversation_id)
+                if state is not None:
+                    view = ConversationView.from_state(state)
+                    order = desk().order_of(view)
+                    decision = desk().decision(view, order)
+            return response.json(desk().check_draft(text, view, decision, order))
+
+        # ---------------------------------------------------------------- steer
+
+        @bp.route("/api/conversations/<conversation_id>/takeover", methods=["POST"])
+        @agent_required
+        async def takeover(request: Request, conversation_id: str) -> HTTPResponse:
+            body = json_body(request) or {}
+            mode = body.get("mode", TAKEOVER)
+            if mode not in AGENT_MODES:
+                return bad_request("mode 只能是 takeover（人工接管）或 suggest（机器人只给建议）。")
+
+            async def pause(tracker: DialogueStateTracker) -> None:
+                if not tracker.is_paused():
+                    tracker.update(ConversationPaused())
+
+            if await locked_update(request, conversation_id, pause) is None:
+                return bad_request("没有找到这个会话。", status=404)
+            desk().agent_sessions.set_mode(conversation_id, mode)
+            FEED.changed(conversation_id)
+            return response.json({"ok": True, "mode": mode})
+
+        @bp.route("/api/conversations/<conversation_id>/messages", methods=["POST"])
+        @agent_required
+        async def send_message(request: Request, conversation_id: str) -> HTTPResponse:
+            body = json_body(request) or {}
+            text = body.get("text")
+            if not isinstance(text, str) or not text.strip() or len(text) > MAX_DRAFT_CHARS:
+                return bad_request(f"请输入要发送的回复（{MAX_DRAFT_CHARS} 字以内）。")
+            text = text.strip()
+            if desk().agent_sessions.get(conversation_id).mode not in AGENT_MODES:
+                return bad_request("请先接管会话，再给顾客发消息。", status=409)
+            state = await state_of(request, conversation_id)
+            if state is None:
+                return bad_request("没有找到这个会话。", status=404)
+            view = ConversationView.from_state(state)
+            order = desk().order_of(view)
+            verdict = desk().check_draft(text, view, desk().decision(view, order), order)
+            if not verdict["allowed"]:
+                return bad_request("这条回复有过度承诺，请改用建议的改写后再发送。", status=422, check=verdict)
+
+            async def say(tracker: DialogueStateTracker) -> None:
+                tracker.update(BotUttered(text, metadata={"agent": True}))
+                await output_channel_for(request, tracker).send_text_message(conversation_id, text)
+
+            await locked_update(request, conversation_id, say)
+            return response.json({"ok": True, "text": text})
+
+        @bp.route("/api/conversations/<conversation_id>/handback", methods=["POST"])
+        @agent_required
+        async def handback(request: Request, conversation_id: str) -> HTTPResponse:
+            agent = request.app.ctx.agent
+            state = await state_of(request, conversation_id)
+            if state is None:
+                return bad_request("没有找到这个会话。", status=404)
+            if desk().agent_sessions.get(conversation_id).mode not in AGENT_MODES and not state.get("paused"):
+                return bad_request("这个会话现在由机器人接待，不需要交还。", status=409)
+
+            async def resume(tracker: DialogueStateTracker) -> str:
+                tracker.update(ConversationResumed())
+                output = output_channel_for(request, tracker)
+                if unanswered_customer_message(tracker):
+                    # The customer spoke while the agent had it: the bot answers that message now.
+                    await agent.processor._run_prediction_loop(output, tracker)
+                    return "answered"
+                note = desk().phrasing.handback_note
+                question = await pending_question(agent, tracker, output)
+                for text in filter(None, [note, question]):
+                    tracker.update(BotUttered(text))
+                    await output.send_text_message(conversation_id, text)
+                return "asked" if question else "noted"
+
+            outcome = await locked_update(request, conversation_id, resume)
+            if outcome is None:
+                return bad_request("没有找到这个会话。", status=404)
+            desk().agent_sessions.set_mode(conversation_id, BOT)
+            desk().handoffs.hand_back(conversation_id)
+            FEED.changed(conversation_id)
+            return response.json({"ok": True, "mode": BOT, "bot": outcome})
+
+        @bp.route("/api/conversations/<conversation_id>/close", methods=["POST"])
+        @agent_required
+        async def close(request: Request, conversation_id: str) -> HTTPResponse:
+            state = await state_of(request, conversation_id)
+            if state is None:
+                return bad_request("没有找到这个会话。", status=404)
+            summary = desk().close_summary(state)
+
+            async def unpause(tracker: DialogueStateTracker) -> None:
+                # Closed by the agent: whatever the customer writes next goes to the bot again.
+                if tracker.is_paused():
+                    tracker.update(ConversationResumed())
+
+            await locked_update(request, conversation_id, unpause)
+            desk().agent_sessions.set_mode(conversation_id, CLOSED, summary=summary)
+            desk().handoffs.hand_back(conversation_id)
+            FEED.changed(conversation_id)
+            return response.json({"ok": True, "mode": CLOSED, "summary": summary})
+
+        return bp
+
+
+async def pending_question(agent: Any, tracker: DialogueStateTracker, output: OutputChannel) -> str | None:
+    """The question the form is waiting on (its utter_ask_ response), so the bot picks up where it was."""
+    slot = tracker.get_slot("requested_slot")
+    if not slot or not tracker.active_loop_name:
+        return None
+    generated = await agent.processor.nlg.generate(f"utter_ask_{slot}", tracker, output.name())
+    return (generated or {}).get("text")
+
+
+def bot_prediction(agent: Any, tracker: DialogueStateTracker) -> dict[str, Any] | None:
+    """What the paused bot would do next ("bot only suggests" mode): Rasa predicts, nothing is sent."""
+    try:
+        prediction = agent.processor.predict_next_with_tracker(tracker)
+    except Exception:  # a prediction is a hint for the agent; never fail the page for it
+        logger.exception("prediction for paused conversation %s failed", tracker.sender_id)
+        return None
+    if not prediction:
+        return None
+    best = max(prediction["scores"], key=lambda score: score["score"])
+    return {"action": best["action"], "confidence": round(float(best["score"]), 3), "policy": prediction["policy"]}
+
+
+def tickets_of(conversation_id: str) -> list[dict[str, Any]]:
+    tickets = desk().tickets.for_conversation(conversation_id)
+    if tickets:  # photos sent before the ticket existed go with the latest ticket
+        desk().evidence.link_ticket(conversation_id, tickets[-1].ticket_id)
+    return [
+        {
+            "ticket_id": t.ticket_id, "category": t.category, "level": t.level, "remedy": t.remedy_title,
+            "status": t.status, "satisfaction": t.satisfaction,
+            "created_at": t.created_at.isoformat(timespec="seconds"),
+            "resolve_by": t.resolve_by.isoformat(timespec="seconds") if t.resolve_by else None,
+        }
+        for t in tickets
+    ]
+
+
+def evidence_of(conversation_id: str) -> list[dict[str, Any]]:
+    return [
+        {"evidence_id": p.evidence_id, "ticket_id": p.ticket_id, "content_type": p.content_type,
+         "size_bytes": p.size_bytes, "created_at": p.created_at.isoformat(timespec="seconds")}
+        for p in desk().evidence.for_conversation(conversation_id)
+    ]

@@ -1,0 +1,111 @@
+"""End-to-end tests: a really started stack, driven through Debian's chromium by Playwright.
+
+The browser is /usr/bin/chromium (`make test` installs the `chromium` package when it is
+missing); Playwright never downloads one. Screenshots go to <stack var dir>/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+from tools.stack import Stack, start_stack
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+# Generous: a turn can take seconds on a loaded 2-core machine. Latency is measured in bench/, not here.
+UI_TIMEOUT_MS = 30_000
+expect.set_options(timeout=UI_TIMEOUT_MS)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    reuse = os.environ.get("E2E_STACK_VAR_DIR")  # a stack you already started with tools.stack, to iterate faster
+    if reuse:
+        var_dir = Path(reuse)
+        rasa_url = os.environ["E2E_RASA_URL"]
+        yield Stack(rasa_url, "", (var_dir / "rasa_api_token").read_text(), (var_dir / "agent_api_token").read_text(), var_dir)
+        return
+    running = start_stack(tmp_path_factory.mktemp("e2e-stack"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists() and shutil.which("chromium") is None:
+        pytest.fail("找不到 /usr/bin/chromium：请运行 make test（会用 apt-get 安装 chromium）")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(stack: Stack) -> Path:
+    directory = stack.var_dir / "screenshots"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+class Dialogs:
+    """Records every alert/confirm a page opens: injected markup must never get to run one."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def watch(self, page: Page) -> None:
+        def dismiss(dialog) -> None:  # noqa: ANN001 (Playwright's Dialog)
+            self.seen.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", dismiss)
+
+
+@pytest.fixture
+def dialogs() -> Dialogs:
+    return Dialogs()
+
+
+@pytest.fixture
+def customer(browser: Browser, stack: Stack, dialogs: Dialogs) -> Iterator[Page]:
+    """A shopper on the demo storefront with the chat widget open (own browser context = own localStorage)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    page = context.new_page()
+    dialogs.watch(page)
+    page.goto(f"{stack.rasa_url}/webhooks/storefront/")
+    page.get_by_test_id("widget-bubble").click()
+    expect(page.locator(".cdw-root[data-session]")).to_have_count(1)  # socket.io session confirmed
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def console(browser: Browser, stack: Stack, dialogs: Dialogs) -> Iterator[Page]:
+    """An agent logged in through the login page, on the console with the live feed connected."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    page = context.new_page()
+    dialogs.watch(page)
+    page.goto(f"{stack.rasa_url}/webhooks/agent/console")
+    expect(page).to_have_url(f"{stack.rasa_url}/webhooks/agent/login")  # not logged in yet
+    page.get_by_test_id("login-token").fill(stack.agent_token)
+    page.get_by_test_id("login-submit").click()
+    expect(page).to_have_url(f"{stack.rasa_url}/webhooks/agent/console")
+    expect(page.locator("#feed-status[data-live='1']")).to_have_count(1)
+    yield page
+    context.close()
