@@ -23,6 +23,7 @@ from typing import Any
 
 import jieba
 import jieba.analyse
+import jieba.posseg
 import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import sessionmaker
@@ -40,6 +41,9 @@ from complaint_desk.tickets import TicketRow
 DEFAULT_SETTINGS_PATH = KNOWLEDGE_DIR / "insights.yml"
 DEFAULT_STOPWORDS_PATH = KNOWLEDGE_DIR / "root_cause_stopwords.txt"
 USER_DICT_PATH = KNOWLEDGE_DIR / "jieba" / "userdict.txt"
+PHRASES_PATH = KNOWLEDGE_DIR / "root_cause_phrases.txt"
+# Parts of speech a root cause is said in: nouns, verbs, adjectives, idioms (not pronouns, numbers, particles).
+ROOT_CAUSE_POS = ("n", "nz", "vn", "v", "a", "an", "ad", "l", "i", "nr", "ns", "nt")
 UNKNOWN = "unknown"
 TICKET, HANDOFF = "ticket", "handoff"
 _NOT_A_PHRASE_RE = re.compile(r"[0-9a-z._\-#]+|.*[0-9].*", re.IGNORECASE)
@@ -239,15 +243,13 @@ def load_cases(sessions: sessionmaker, f: InsightFilter) -> list[Case]:
         ticket_rows = session.execute(
             sa.select(*_TICKET_COLUMNS).where(*ticket_conditions).order_by(TicketRow.created_at)
         ).all()
-        reasons_of_conversation: dict[str, list[str]] = defaultdict(list)
-        for conversation_id, reason in session.execute(
-            sa.select(HandoffRow.conversation_id, HandoffRow.reason)
-            .join(TicketRow, TicketRow.conversation_id == HandoffRow.conversation_id)
-            .where(*ticket_conditions)
-            .distinct()
-            .order_by(HandoffRow.conversation_id)
-        ):
-            reasons_of_conversation[conversation_id].append(reason)
+        ticket_handoffs = session.execute(
+            sa.select(HandoffRow.conversation_id, HandoffRow.reason, HandoffRow.created_at)
+            .where(HandoffRow.conversation_id.in_(
+                sa.select(TicketRow.conversation_id).where(*ticket_conditions).scalar_subquery()
+            ))
+            .order_by(HandoffRow.created_at)
+        ).all()
         handoff_conditions: list[Any] = [
             ~sa.exists().where(TicketRow.conversation_id == HandoffRow.conversation_id)
         ]
@@ -266,6 +268,7 @@ def load_cases(sessions: sessionmaker, f: InsightFilter) -> list[Case]:
             .order_by(HandoffRow.created_at)
         ).all()
 
+    reasons_of_ticket = _attach_handoffs(ticket_rows, ticket_handoffs)
     cases = [
         Case(
             case_id=row.ticket_id, kind=TICKET, customer=row.conversation_id, category=row.category,
@@ -275,7 +278,7 @@ def load_cases(sessions: sessionmaker, f: InsightFilter) -> list[Case]:
             first_message_at=row.first_message_at, first_response_at=row.first_response_at,
             respond_by=row.respond_by, resolve_by=row.resolve_by, resolved_at=row.resolved_at,
             declined=_split(row.declined_remedies),
-            handoff_reasons=tuple(reasons_of_conversation.get(row.conversation_id, ())),
+            handoff_reasons=tuple(reasons_of_ticket.get(row.ticket_id, ())),
         )
         for row in ticket_rows
     ]
@@ -296,6 +299,23 @@ def load_cases(sessions: sessionmaker, f: InsightFilter) -> list[Case]:
         )
     cases.sort(key=lambda case: case.created_at)
     return cases
+
+
+def _attach_handoffs(ticket_rows: Sequence[Any], handoff_rows: Sequence[Any]) -> dict[str, list[str]]:
+    """Each handoff belongs to the latest ticket of its conversation opened before it, else to the first one."""
+    tickets_of_conversation: dict[str, list[Any]] = defaultdict(list)
+    for row in ticket_rows:  # oldest first
+        tickets_of_conversation[row.conversation_id].append(row)
+    reasons: dict[str, list[str]] = defaultdict(list)
+    for handoff in handoff_rows:
+        tickets = tickets_of_conversation.get(handoff.conversation_id)
+        if not tickets:
+            continue
+        before = [t for t in tickets if t.created_at <= handoff.created_at]
+        owner = (before[-1] if before else tickets[0]).ticket_id
+        if handoff.reason not in reasons[owner]:
+            reasons[owner].append(handoff.reason)
+    return reasons
 
 
 def load_follow_ups(sessions: sessionmaker, f: InsightFilter) -> list[FollowUpFact]:
@@ -595,31 +615,39 @@ def follow_ups(facts: Sequence[FollowUpFact], cases: Sequence[Case], settings: S
 
 
 @cache
-def _tokenizer() -> jieba.Tokenizer:
-    """A jieba tokenizer of its own (the global one is left alone) with the e-commerce dictionary."""
+def _pos_tokenizer() -> jieba.posseg.POSTokenizer:
+    """A jieba tokenizer of its own (the global one is left alone) with the e-commerce and root-cause dictionaries."""
     tokenizer = jieba.Tokenizer()
     tokenizer.load_userdict(str(USER_DICT_PATH))
-    return tokenizer
+    for line in PHRASES_PATH.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, *rest = line.split()
+            tokenizer.add_word(normalize(word), int(rest[0]) if rest else None, rest[1] if len(rest) > 1 else None)
+    return jieba.posseg.POSTokenizer(tokenizer)
 
 
 @lru_cache(maxsize=65536)
-def _tokens(line: str) -> tuple[str, ...]:
-    return tuple(_tokenizer().cut(line))
+def _tagged(line: str) -> tuple[jieba.posseg.pair, ...]:
+    return tuple(_pos_tokenizer().cut(line))
 
 
-class _CachedLineTokenizer:
-    """What jieba.analyse calls as `tokenizer.cut(text)`: cuts line by line, each line cached."""
+@lru_cache(maxsize=65536)
+def _words(line: str) -> frozenset[str]:
+    return frozenset(pair.word for pair in _tagged(line))
 
-    def cut(self, text: str) -> Iterator[str]:
+
+class _CachedLinePosTokenizer:
+    """What jieba.analyse calls as `postokenizer.cut(text)`: tags line by line, each line cached."""
+
+    def cut(self, text: str) -> Iterator[jieba.posseg.pair]:
         for line in text.split("\n"):
-            yield from _tokens(line)
-            yield "\n"
+            yield from _tagged(line)
 
 
 @cache
 def _extractor(stopwords: frozenset[str]) -> jieba.analyse.TFIDF:
     extractor = jieba.analyse.TFIDF()
-    extractor.tokenizer = _CachedLineTokenizer()
+    extractor.postokenizer = _CachedLinePosTokenizer()
     extractor.stop_words = set(extractor.stop_words) | set(stopwords)
     return extractor
 
@@ -638,10 +666,11 @@ def root_causes(cases: Sequence[Case], settings: Settings) -> dict[str, list[dic
     result: dict[str, list[dict[str, Any]]] = {}
     for category in [c for c in settings.category_titles if c in texts] + sorted(set(texts) - set(settings.category_titles)):
         lines = texts[category]
-        tags = extractor.extract_tags("\n".join(lines), topK=settings.root_cause_top_k * 3, withWeight=True)
+        tags = extractor.extract_tags("\n".join(lines), topK=settings.root_cause_top_k * 3, withWeight=True,
+                                      allowPOS=ROOT_CAUSE_POS)
         phrases = [(word, weight) for word, weight in tags if _is_phrase(word)][: settings.root_cause_top_k]
         result[category] = [
-            {"phrase": word, "weight": round(weight, 4), "cases": sum(1 for line in lines if word in _tokens(line))}
+            {"phrase": word, "weight": round(weight, 4), "cases": sum(1 for line in lines if word in _words(line))}
             for word, weight in phrases
         ]
     return result
