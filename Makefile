@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 
-.PHONY: help install train validate run test test-unit test-integration test-stories lint eval-nlu bench clean
+.PHONY: help install browser train validate run test test-unit test-integration test-e2e test-stories lint eval-nlu bench bench-insights insights-report seed-demo vendor-web clean
 
 help:
 	@echo "make run    # 安装依赖、按需训练模型，并启动动作服务器 + Rasa 服务器"
@@ -33,6 +33,10 @@ $(BIN)/.installed: requirements/rasa-3.6.21-py311.txt requirements/dev.txt
 	touch $@
 
 install: $(BIN)/.installed
+
+# Debian's chromium for the Playwright tests (Playwright never downloads a browser here).
+browser:
+	@test -x /usr/bin/chromium && fc-list :lang=zh | grep -q . || (echo ">> 安装 Debian chromium（浏览器测试用）" && apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)
 
 $(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
 	@echo ">> 训练模型（数据或配置有变化）"
@@ -57,11 +61,14 @@ test-unit: install
 test-integration: $(MODEL)
 	$(BIN)/pytest tests/integration
 
+test-e2e: $(MODEL) browser
+	$(BIN)/pytest tests/e2e
+
 test-stories: $(MODEL)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out var/results/stories
 
-test: validate lint $(MODEL)
+test: validate lint $(MODEL) browser
 	$(BIN)/pytest
 	$(MAKE) test-stories
 
@@ -70,6 +77,21 @@ eval-nlu: install
 
 bench: $(MODEL)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
+
+bench-insights: $(MODEL) browser
+	$(BIN)/python bench/bench_insights.py
+
+# Supervisor insights as a daily report: make insights-report ARGS="--since 7d --format text"
+insights-report: install
+	$(BIN)/python -m tools.insights_report $(ARGS)
+
+seed-demo: install
+	$(BIN)/python -m tools.seed_demo_tickets $(ARGS)
+
+# Re-vendor the page's chart library from the lock file (web/insights/package-lock.json).
+vendor-web:
+	cd web/insights && npm ci --ignore-scripts && cp node_modules/chart.js/dist/chart.umd.min.js vendor/ \
+		&& cp node_modules/chart.js/LICENSE.md vendor/chart.js.LICENSE.md
 
 clean:
 	rm -rf models var results .pytest_cache .ruff_cache
