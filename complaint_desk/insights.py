@@ -676,6 +676,13 @@ def root_causes(cases: Sequence[Case], settings: Settings) -> dict[str, list[dic
     return result
 
 
+def warm_up() -> None:
+    """Load the settings and jieba's dictionaries ahead of the first request (about 1-2 s)."""
+    settings = default_settings()
+    _extractor(settings.stopwords)
+    _tagged("快递一直不更新")
+
+
 # ---------------------------------------------------------------- all together
 
 
