@@ -347,11 +347,14 @@ def _bucket_start(day: dt.date, weekly: bool) -> dt.date:
     return day - dt.timedelta(days=day.weekday()) if weekly else day
 
 
-def volume(cases: Sequence[Case], f: InsightFilter, settings: Settings) -> dict[str, Any]:
-    """Cases per day (or per ISO week for long ranges), by category and by level, zero-filled."""
+def volume(cases: Sequence[Case], f: InsightFilter, settings: Settings, today: dt.date | None = None) -> dict[str, Any]:
+    """Cases per day (or per ISO week for long ranges), by category and by level, zero-filled.
+
+    The range is the filter's; an open end is the first/last case, or today when only `since` is set.
+    """
     days = [case.created_at.date() for case in cases]
     first = f.since or (min(days) if days else None)
-    last = f.until or (max(days) if days else None)
+    last = f.until or (today if f.since and today else max(days) if days else None)
     if first is None or last is None:
         return {"granularity": "day", "buckets": [], "by_category": {}, "by_level": {}, "total": 0}
     weekly = (last - first).days + 1 > settings.daily_buckets_up_to_days
@@ -723,7 +726,7 @@ def compute(cases: Sequence[Case], facts: Sequence[FollowUpFact], f: InsightFilt
     if unknown:
         raise InsightsError(f"没有这个统计项：{'、'.join(sorted(unknown))}。可选：{'、'.join(SECTIONS)}。")
     builders = {
-        "volume": lambda: volume(cases, f, settings),
+        "volume": lambda: volume(cases, f, settings, now.date()),
         "emotions": lambda: emotions(cases, settings),
         "escalation": lambda: escalation(cases, settings),
         "resolution": lambda: resolution(cases, settings),

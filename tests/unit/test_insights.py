@@ -117,6 +117,12 @@ def test_volume_by_day_category_and_level(sessions):
     assert volume["total"] == 6
 
 
+def test_a_range_open_at_the_end_runs_to_today(sessions):
+    volume = run(sessions, since=dt.date(2026, 11, 8))["volume"]
+    assert volume["buckets"] == ["2026-11-08", "2026-11-09", "2026-11-10"]
+    assert volume["by_category"] == {"service": [1, 0, 0], "unknown": [0, 1, 0]}
+
+
 def test_long_ranges_are_counted_by_iso_week(sessions):
     volume = run(sessions, since=dt.date(2026, 9, 1), until=dt.date(2026, 11, 10))["volume"]
     assert volume["granularity"] == "week"
