@@ -77,11 +77,17 @@ class SupervisorInsightsInput(InputChannel):
                 self._sessions = session_factory(engine)
             return self._sessions
 
+    def _warm_up(self) -> None:
+        try:
+            warm_up(self.sessions())
+        except Exception:  # a failed warm-up only makes the first request slower
+            logger.exception("supervisor insights warm-up failed")
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("supervisor_insights", __name__)
         add_login_routes(blueprint)
-        # Load the jieba dictionaries and settings now, not on the first page view.
-        threading.Thread(target=warm_up, name="insights-warm-up", daemon=True).start()
+        # Load jieba and cut the stored complaints now, not on the first page view.
+        threading.Thread(target=self._warm_up, name="insights-warm-up", daemon=True).start()
 
         async def in_thread(function: Callable[..., Any], *args: Any) -> Any:
             return await asyncio.get_running_loop().run_in_executor(None, partial(function, *args))
