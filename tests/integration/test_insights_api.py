@@ -96,3 +96,21 @@ def test_exports_carry_the_filters(seeded: Stack):
     rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
     assert [row["case_id"] for row in rows] == [case["case_id"] for case in body["cases"]]
     assert any(row["customer_text"] for row in rows)
+
+
+def test_a_real_conversation_writes_what_the_insights_read(seeded: Stack):
+    from tests.integration.conftest import Customer
+
+    customer = Customer(seeded)
+    customer.say("我的快递一个星期了还没到，物流信息一直不更新！")
+    customer.say("订单号472918305561")
+    customer.say("给点补偿吧")
+    customer.say("好的，可以")
+    ticket_id = customer.tracker()["slots"]["ticket_id"]
+    assert ticket_id
+    exported = get(seeded, "api/export.json", category="delivery").json()["cases"]
+    row = next(case for case in exported if case["case_id"] == ticket_id)
+    assert "物流信息一直不更新" in row["customer_text"]
+    assert row["first_message_at"] <= row["first_response_at"] <= row["respond_by"]
+    assert row["emotion_start"] is not None and row["remedy_id"] == "shipping_coupon"
+    assert row["customer"] == customer.sender
