@@ -33,10 +33,10 @@ from complaint_desk.insights import (
     EXPORT_COLUMNS,
     SECTIONS,
     InsightFilter,
+    InsightsCache,
     InsightsError,
     default_settings,
     export_rows,
-    insights,
     load_cases,
     warm_up,
 )
@@ -67,6 +67,7 @@ class SupervisorInsightsInput(InputChannel):
 
     def __init__(self) -> None:
         self._sessions = None
+        self._cache: InsightsCache | None = None
         self._lock = threading.Lock()
 
     def sessions(self) -> Any:
@@ -75,11 +76,17 @@ class SupervisorInsightsInput(InputChannel):
                 engine = engine_for(database_url())
                 create_schema(engine)
                 self._sessions = session_factory(engine)
+                self._cache = InsightsCache(self._sessions)
             return self._sessions
+
+    def cache(self) -> InsightsCache:
+        self.sessions()
+        assert self._cache is not None
+        return self._cache
 
     def _warm_up(self) -> None:
         try:
-            warm_up(self.sessions())
+            warm_up(self.cache())
         except Exception:  # a failed warm-up only makes the first request slower
             logger.exception("supervisor insights warm-up failed")
 
@@ -115,10 +122,10 @@ class SupervisorInsightsInput(InputChannel):
             try:
                 filters = InsightFilter.from_params(request.args)
                 wanted = _sections(request.args.get("sections"))
-                result = await in_thread(insights, self.sessions(), filters, None, None, wanted)
+                result = await in_thread(self.cache().get, filters, wanted)
             except InsightsError as error:
                 return bad_request(str(error))
-            return response.json(result.as_dict(), headers=NO_STORE, dumps=partial(json.dumps, ensure_ascii=False))
+            return response.json(result, headers=NO_STORE, dumps=partial(json.dumps, ensure_ascii=False))
 
         @blueprint.route("/api/export.csv", methods=["GET"])
         @agent_required

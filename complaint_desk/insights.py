@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import re
 import statistics
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -709,14 +710,14 @@ def _top_phrases(text: str, top_k: int, stopwords: frozenset[str]) -> tuple[dict
     )
 
 
-def warm_up(sessions: sessionmaker | None = None) -> None:
-    """Load the settings and jieba's dictionaries ahead of the first request (1-3 s), and with `sessions`
-    also cut every stored complaint once, so that the first page view finds its words cached."""
+def warm_up(cache: InsightsCache | None = None) -> None:
+    """Load the settings and jieba's dictionaries ahead of the first request (1-3 s), and with a cache
+    also compute the unfiltered page once, so that the first page view finds it ready."""
     settings = default_settings()
     _extractor(settings.stopwords)
     _tokens("快递一直不更新")
-    if sessions is not None:
-        insights(sessions, InsightFilter(), settings)
+    if cache is not None:
+        cache.get(InsightFilter())
 
 
 # ---------------------------------------------------------------- all together
@@ -798,6 +799,55 @@ def insights(sessions: sessionmaker, f: InsightFilter, settings: Settings | None
     cases = load_cases(sessions, f)
     facts = load_follow_ups(sessions, f) if "follow_ups" in sections else []
     return compute(cases, facts, f, settings, now or dt.datetime.now(), sections)
+
+
+def data_version(sessions: sessionmaker) -> tuple[Any, ...]:
+    """A cheap fingerprint of the three tables: it changes with every write the stores make
+    (new ticket/handoff/follow-up, status, resolution, satisfaction, hand-back, follow-up fired)."""
+    with sessions() as session:
+        connection = session.connection()
+        tickets = connection.execute(sa.select(
+            sa.func.count(), sa.func.max(TicketRow.created_at), sa.func.count(TicketRow.resolved_at),
+            sa.func.count(TicketRow.satisfaction), sa.func.sum(sa.case((TicketRow.satisfaction == "satisfied", 1), else_=0)),
+            sa.func.sum(sa.func.length(TicketRow.status)), sa.func.sum(sa.case((TicketRow.status == "open", 1), else_=0)),
+            sa.func.count(TicketRow.customer_text),
+        )).one()
+        handoffs = connection.execute(sa.select(
+            sa.func.count(), sa.func.max(HandoffRow.created_at), sa.func.count(HandoffRow.handed_back_at),
+        )).one()
+        follow_ups = connection.execute(sa.select(
+            sa.func.count(), sa.func.count(FollowUpRow.fired_at), sa.func.max(FollowUpRow.due_at),
+        )).one()
+    return (*tickets, *handoffs, *follow_ups)
+
+
+class InsightsCache:
+    """Recompute the aggregates only when the data changed, or when the minute turned (SLA and
+    follow-up states depend on the time). A hit costs one fingerprint query."""
+
+    def __init__(self, sessions: sessionmaker, size: int = 32) -> None:
+        self._sessions = sessions
+        self._size = size
+        self._results: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, f: InsightFilter, sections: Iterable[str] = SECTIONS,
+            now: dt.datetime | None = None) -> dict[str, Any]:
+        minute = (now or dt.datetime.now()).replace(second=0, microsecond=0)
+        sections = tuple(sections)
+        key = (f, sections, minute, data_version(self._sessions))
+        with self._lock:
+            if key in self._results:
+                self.hits += 1
+                return self._results[key]
+        result = insights(self._sessions, f, now=minute, sections=sections).as_dict()
+        with self._lock:
+            self.misses += 1
+            self._results[key] = result
+            while len(self._results) > self._size:
+                self._results.pop(next(iter(self._results)))
+        return result
 
 
 # ---------------------------------------------------------------- export

@@ -297,3 +297,22 @@ def test_a_database_from_before_the_insights_columns_is_upgraded_in_place(tmp_pa
     result = insights(session_factory(engine), InsightFilter(), now=NOW).as_dict()
     assert result["summary"]["cases"] == 1
     assert result["volume"]["by_category"] == {"price": [1]}
+
+
+def test_the_cache_recomputes_only_when_the_data_or_the_minute_changes(sessions):
+    from complaint_desk.insights import InsightsCache
+
+    cache = InsightsCache(sessions)
+    first = cache.get(InsightFilter(), now=NOW)
+    assert cache.get(InsightFilter(), now=NOW + dt.timedelta(seconds=30)) is first
+    assert (cache.hits, cache.misses) == (1, 1)
+    TicketStore(sessions).mark_resolved(sessions.ids["t3"], now=at(10, 11))
+    after_resolving = cache.get(InsightFilter(), now=NOW)
+    assert after_resolving["resolution"]["resolved"] == first["resolution"]["resolved"] + 1
+    TicketStore(sessions).record_satisfaction(sessions.ids["t2"], "satisfied")
+    assert cache.get(InsightFilter(), now=NOW)["resolution"]["satisfaction"]["satisfied"] == 2
+    HandoffQueue(sessions).hand_back("c4", now=NOW)
+    cache.get(InsightFilter(), now=NOW)
+    cache.get(InsightFilter(), now=NOW + dt.timedelta(minutes=1))
+    cache.get(InsightFilter(category="delivery"), now=NOW + dt.timedelta(minutes=1))
+    assert (cache.hits, cache.misses) == (1, 6)
