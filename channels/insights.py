@@ -114,7 +114,9 @@ class SupervisorInsightsInput(InputChannel):
             if name not in STATIC_FILES:
                 return response.json({"error": "not_found", "message": f"没有这个文件：{name}"}, status=404)
             relative, mime_type = STATIC_FILES[name]
-            return await response.file(WEB_DIR / relative, mime_type=mime_type, headers={"Cache-Control": "no-cache"})
+            # The page names its files with ?v=<version>, so browsers may keep them (private: behind the login).
+            return await response.file(WEB_DIR / relative, mime_type=mime_type,
+                                       headers={"Cache-Control": "private, max-age=3600"})
 
         @blueprint.route("/api/insights", methods=["GET"])
         @agent_required
