@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 
-.PHONY: help install browser train validate run test test-unit test-integration test-e2e test-stories lint eval-nlu bench bench-assist vendor-js clean
+.PHONY: help install browser train validate run test test-unit test-integration test-e2e test-stories lint eval-nlu bench bench-assist bench-insights insights-report seed-demo vendor-js vendor-web clean
 
 help:
 	@echo "make run    # 安装依赖、按需训练模型，并启动动作服务器 + Rasa 服务器"
@@ -34,12 +34,13 @@ $(BIN)/.installed: requirements/rasa-3.6.21-py311.txt requirements/dev.txt
 
 install: $(BIN)/.installed
 
-# The e2e tests drive Debian's chromium through Playwright; it is installed only when missing.
+# The e2e tests drive Debian's chromium through Playwright (never a downloaded browser). It and a
+# Chinese font (without one every label is drawn as boxes) are installed only when missing.
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
-	@test -x $(CHROMIUM) || { echo ">> 安装 chromium（apt-get，浏览器端到端测试需要）"; \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@test -x $(CHROMIUM) && fc-list :lang=zh | grep -q . || { echo ">> 安装 chromium 和中文字体（apt-get，浏览器端到端测试需要）"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei; }
 
 $(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
 	@echo ">> 训练模型（数据或配置有变化）"
@@ -90,6 +91,21 @@ vendor-js:
 	cd web/widget && npm ci --ignore-scripts --no-audit --no-fund
 	cp web/widget/node_modules/socket.io-client/dist/socket.io.min.js web/widget/vendor/
 	cp web/widget/node_modules/socket.io-client/LICENSE web/widget/vendor/socket.io.LICENSE
+
+bench-insights: $(MODEL) browser
+	$(BIN)/python bench/bench_insights.py
+
+# Supervisor insights as a daily report: make insights-report ARGS="--since 7d --format text"
+insights-report: install
+	$(BIN)/python -m tools.insights_report $(ARGS)
+
+seed-demo: install
+	$(BIN)/python -m tools.seed_demo_tickets $(ARGS)
+
+# Re-vendor the page's chart library from the lock file (web/insights/package-lock.json).
+vendor-web:
+	cd web/insights && npm ci --ignore-scripts && cp node_modules/chart.js/dist/chart.umd.min.js vendor/ \
+		&& cp node_modules/chart.js/LICENSE.md vendor/chart.js.LICENSE.md
 
 clean:
 	rm -rf models var results .pytest_cache .ruff_cache

@@ -28,6 +28,7 @@ from complaint_desk.policy_engine import (
     RemedyOffer,
 )
 from complaint_desk.taxonomy import category_for_intent
+from complaint_desk.ticket_facts import customer_words, first_exchange
 from complaint_desk.tickets import NewTicket
 
 CONFIRM_BUTTONS = [
@@ -237,6 +238,8 @@ class ActionConfirmRemedy(Action):
             send_checked(dispatcher, tracker, services().replies.text("nothing_to_offer"))
             return []
         category = tracker.get_slot("complaint_category") or "delivery"
+        turns = turns_from_tracker_events(tracker.events)
+        first_message_at, first_response_at = first_exchange(tracker.events)
         ticket = services().tickets.open_ticket(
             NewTicket(
                 conversation_id=tracker.sender_id,
@@ -246,8 +249,13 @@ class ActionConfirmRemedy(Action):
                 remedy_id=offer.remedy_id,
                 remedy_title=remedy_display(offer),
                 remedy_amount=offer.amount if offer.amount is not None else offer.cap,
-                emotion_trend=emotion_trend(turns_from_tracker_events(tracker.events)),
+                emotion_trend=emotion_trend(turns),
                 resolve_within=dt.timedelta(hours=decision.sla.resolution_hours),
+                customer_text=customer_words(turns, tracker.get_slot("problem_detail")),
+                first_message_at=first_message_at,
+                first_response_at=first_response_at,
+                respond_within=dt.timedelta(minutes=decision.sla.first_response_minutes),
+                declined_remedies=tuple(tracker.get_slot("declined_remedies") or ()),
             )
         )
         now = dt.datetime.now()

@@ -63,7 +63,7 @@ def hand_off(
             declined=tuple(titles.get(r, r) for r in declined),
         )
     )
-    services().handoffs.hand_off(tracker.sender_id, str(reason), summary)
+    services().handoffs.hand_off(tracker.sender_id, str(reason), summary, category=state.category, level=state.level)
     logger.info("conversation %s handed to a human (%s)", tracker.sender_id, reason)
     send_checked(dispatcher, tracker, customer_handoff_message(reason))
     return [ConversationPaused()]

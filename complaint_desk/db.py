@@ -35,6 +35,30 @@ def create_schema(engine: sa.engine.Engine) -> None:
     from complaint_desk import followups, handoff_queue, orders, tickets  # noqa: F401  (registers the tables)
 
     Base.metadata.create_all(engine)
+    add_missing_columns(engine)
+
+
+def add_missing_columns(engine: sa.engine.Engine) -> list[str]:
+    """Add nullable columns that newer code declares to tables an older version created.
+
+    create_all never alters an existing table, so a database from before a column was added
+    would otherwise fail every query. Returns "table.column" for each column added.
+    """
+    inspector = sa.inspect(engine)
+    existing_tables = set(inspector.get_table_names())
+    added: list[str] = []
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            if table.name not in existing_tables:
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present or not column.nullable:
+                    continue
+                column_type = column.type.compile(dialect=engine.dialect)
+                connection.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column_type}'))
+                added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def session_factory(engine: sa.engine.Engine) -> sessionmaker:

@@ -20,6 +20,9 @@ class HandoffRow(Base):
     summary = sa.Column(sa.Text, nullable=False)
     created_at = sa.Column(sa.DateTime, nullable=False)
     handed_back_at = sa.Column(sa.DateTime, nullable=True)
+    # For the supervisor insights; nullable so older databases gain them in place.
+    category = sa.Column(sa.String(30), nullable=True)
+    level = sa.Column(sa.String(10), nullable=True)
 
 
 @dataclass(frozen=True)
@@ -30,18 +33,23 @@ class Handoff:
     summary: str
     created_at: dt.datetime
     handed_back_at: dt.datetime | None
+    category: str | None = None
+    level: str | None = None
 
 
 def _to_handoff(row: HandoffRow) -> Handoff:
-    return Handoff(row.handoff_id, row.conversation_id, row.reason, row.summary, row.created_at, row.handed_back_at)
+    return Handoff(row.handoff_id, row.conversation_id, row.reason, row.summary, row.created_at, row.handed_back_at,
+                   row.category, row.level)
 
 
 class HandoffQueue:
     def __init__(self, sessions: sessionmaker) -> None:
         self._sessions = sessions
 
-    def hand_off(self, conversation_id: str, reason: str, summary: str, now: dt.datetime | None = None) -> Handoff:
-        row = HandoffRow(conversation_id=conversation_id, reason=reason, summary=summary, created_at=now or dt.datetime.now())
+    def hand_off(self, conversation_id: str, reason: str, summary: str, now: dt.datetime | None = None,
+                 category: str | None = None, level: str | None = None) -> Handoff:
+        row = HandoffRow(conversation_id=conversation_id, reason=reason, summary=summary,
+                         created_at=now or dt.datetime.now(), category=category, level=level)
         with self._sessions.begin() as session:
             session.add(row)
             session.flush()

@@ -29,6 +29,13 @@ class TicketRow(Base):
     satisfaction = sa.Column(sa.String(20), nullable=True)
     created_at = sa.Column(sa.DateTime, nullable=False)
     resolve_by = sa.Column(sa.DateTime, nullable=True)
+    # Added for the supervisor insights; nullable so older databases gain them in place.
+    customer_text = sa.Column(sa.Text, nullable=True)  # the customer's own words about the problem
+    first_message_at = sa.Column(sa.DateTime, nullable=True)
+    first_response_at = sa.Column(sa.DateTime, nullable=True)
+    respond_by = sa.Column(sa.DateTime, nullable=True)  # first-response deadline
+    declined_remedies = sa.Column(sa.String(255), nullable=True)  # remedy ids, comma-separated
+    resolved_at = sa.Column(sa.DateTime, nullable=True)
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,11 @@ class NewTicket:
     remedy_amount: float | None
     emotion_trend: Sequence[str]
     resolve_within: dt.timedelta | None
+    customer_text: str | None = None
+    first_message_at: dt.datetime | None = None
+    first_response_at: dt.datetime | None = None
+    respond_within: dt.timedelta | None = None  # counted from first_message_at
+    declined_remedies: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,12 @@ class Ticket:
     satisfaction: str | None
     created_at: dt.datetime
     resolve_by: dt.datetime | None
+    customer_text: str | None = None
+    first_message_at: dt.datetime | None = None
+    first_response_at: dt.datetime | None = None
+    respond_by: dt.datetime | None = None
+    declined_remedies: str | None = None
+    resolved_at: dt.datetime | None = None
 
 
 def _new_ticket_id(now: dt.datetime) -> str:
@@ -85,6 +103,13 @@ class TicketStore:
             status="open",
             created_at=now,
             resolve_by=now + new.resolve_within if new.resolve_within else None,
+            customer_text=new.customer_text,
+            first_message_at=new.first_message_at,
+            first_response_at=new.first_response_at,
+            respond_by=(
+                new.first_message_at + new.respond_within if new.first_message_at and new.respond_within else None
+            ),
+            declined_remedies=",".join(new.declined_remedies) or None,
         )
         with self._sessions.begin() as session:
             session.add(row)
@@ -99,6 +124,17 @@ class TicketStore:
         with self._sessions.begin() as session:
             session.execute(
                 sa.update(TicketRow).where(TicketRow.ticket_id == ticket_id).values(satisfaction=satisfaction)
+            )
+
+    def mark_resolved(self, ticket_id: str, now: dt.datetime | None = None) -> bool:
+        """Close an open ticket as resolved; False when it was not open."""
+        with self._sessions.begin() as session:
+            return bool(
+                session.execute(
+                    sa.update(TicketRow)
+                    .where(TicketRow.ticket_id == ticket_id, TicketRow.status == "open")
+                    .values(status="resolved", resolved_at=now or dt.datetime.now())
+                ).rowcount
             )
 
     def for_order(self, order_id: str) -> list[Ticket]:

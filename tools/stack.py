@@ -168,6 +168,11 @@ def main() -> int:
     var_dir = ROOT / "var"
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     action_port = int(os.environ.get("ACTION_PORT", "5055"))
+    # An empty ticket table gets the demo complaints, so the supervisor page means something on first run.
+    from tools.seed_demo_tickets import seed_if_empty
+
+    if seed_if_empty(f"sqlite:///{var_dir / 'complaint_desk.db'}"):
+        print("已为主管看板生成演示投诉数据（tools/seed_demo_tickets.py）。", flush=True)
     print(f"正在启动动作服务器（:{action_port}）和 Rasa 服务器（:{rasa_port}），首次加载模型约需 20 秒……", flush=True)
     try:
         stack = start_stack(var_dir, rasa_port=rasa_port, action_port=action_port)
@@ -181,6 +186,7 @@ def main() -> int:
         f"  HTTP API:   {stack.rasa_url}/status?token=<见 var/rasa_api_token 或环境变量 RASA_API_TOKEN>\n"
         f"  演示商城:   {stack.rasa_url}/webhooks/storefront/  （右下角“在线客服”）\n"
         f"  客服工作台: {stack.rasa_url}/webhooks/agent/login  令牌见 var/agent_api_token 或环境变量 AGENT_API_TOKEN\n"
+        f"  主管看板:   {stack.rasa_url}/webhooks/supervisor/  （客服令牌见 var/agent_api_token 或环境变量 AGENT_API_TOKEN）\n"
         f"  日志:       {var_dir / 'logs'}\n"
         "按 Ctrl-C 停止。",
         flush=True,

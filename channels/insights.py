@@ -1,0 +1,173 @@
+"""The supervisor insights page and its JSON/CSV API, as a Rasa custom channel.
+
+Registered in credentials.yml, so Rasa serves it at /webhooks/supervisor/:
+- GET  /                 the page (a login form until the agent logs in);
+- GET  /static/<file>    the page's script, style and the vendored Chart.js;
+- GET  /api/insights     aggregates; query: since, until (YYYY-MM-DD), category, level, sections (comma list);
+- GET  /api/export.csv   the filtered cases, one row each (same filters); /api/export.json the same as JSON;
+- POST /login, /logout   the agent login shared with the agent console.
+Every route except login needs the agent login (channels.agent_auth).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.agent_auth import add_login_routes, agent_required, is_agent
+from complaint_desk.db import create_schema, database_url, engine_for, session_factory
+from complaint_desk.insights import (
+    EXPORT_COLUMNS,
+    SECTIONS,
+    InsightFilter,
+    InsightsCache,
+    InsightsError,
+    default_settings,
+    export_rows,
+    load_cases,
+    warm_up,
+)
+from complaint_desk.paths import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+WEB_DIR = PROJECT_ROOT / "web" / "insights"
+# The only files the page may load; anything else under web/ stays private.
+STATIC_FILES = {
+    "app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "style.css": ("style.css", "text/css; charset=utf-8"),
+    "chart.umd.min.js": ("vendor/chart.umd.min.js", "text/javascript; charset=utf-8"),
+}
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def bad_request(message: str) -> HTTPResponse:
+    return response.json({"error": "bad_request", "message": message}, status=400, headers=NO_STORE)
+
+
+class SupervisorInsightsInput(InputChannel):
+    """Not a conversation channel: it only adds the supervisor page to Rasa's web server."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "supervisor"
+
+    def __init__(self) -> None:
+        self._sessions = None
+        self._cache: InsightsCache | None = None
+        self._lock = threading.Lock()
+
+    def sessions(self) -> Any:
+        with self._lock:
+            if self._sessions is None:
+                engine = engine_for(database_url())
+                create_schema(engine)
+                self._sessions = session_factory(engine)
+                self._cache = InsightsCache(self._sessions)
+            return self._sessions
+
+    def cache(self) -> InsightsCache:
+        self.sessions()
+        assert self._cache is not None
+        return self._cache
+
+    def _warm_up(self) -> None:
+        try:
+            warm_up(self.cache())
+        except Exception:  # a failed warm-up only makes the first request slower
+            logger.exception("supervisor insights warm-up failed")
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = Blueprint("supervisor_insights", __name__)
+        add_login_routes(blueprint)
+        # Load jieba and cut the stored complaints now, not on the first page view.
+        threading.Thread(target=self._warm_up, name="insights-warm-up", daemon=True).start()
+
+        async def in_thread(function: Callable[..., Any], *args: Any) -> Any:
+            return await asyncio.get_running_loop().run_in_executor(None, partial(function, *args))
+
+        @blueprint.route("/", methods=["GET"])
+        async def page(request: Request) -> HTTPResponse:
+            if not request.path.endswith("/"):
+                return response.redirect(request.path + "/")
+            if not is_agent(request):
+                return await response.file(WEB_DIR / "login.html", status=401, headers=NO_STORE,
+                                           mime_type="text/html; charset=utf-8")
+            return await response.file(WEB_DIR / "index.html", headers=NO_STORE, mime_type="text/html; charset=utf-8")
+
+        @blueprint.route("/static/<name>", methods=["GET"])
+        @agent_required
+        async def static(request: Request, name: str) -> HTTPResponse:
+            if name not in STATIC_FILES:
+                return response.json({"error": "not_found", "message": f"没有这个文件：{name}"}, status=404)
+            relative, mime_type = STATIC_FILES[name]
+            # The page names its files with ?v=<version>, so browsers may keep them (private: behind the login).
+            return await response.file(WEB_DIR / relative, mime_type=mime_type,
+                                       headers={"Cache-Control": "private, max-age=3600"})
+
+        @blueprint.route("/api/insights", methods=["GET"])
+        @agent_required
+        async def aggregates(request: Request) -> HTTPResponse:
+            try:
+                filters = InsightFilter.from_params(request.args)
+                wanted = _sections(request.args.get("sections"))
+                result = await in_thread(self.cache().get, filters, wanted)
+            except InsightsError as error:
+                return bad_request(str(error))
+            return response.json(result, headers=NO_STORE, dumps=partial(json.dumps, ensure_ascii=False))
+
+        @blueprint.route("/api/export.csv", methods=["GET"])
+        @agent_required
+        async def export_csv(request: Request) -> HTTPResponse:
+            return await export(request, "csv")
+
+        @blueprint.route("/api/export.json", methods=["GET"])
+        @agent_required
+        async def export_json(request: Request) -> HTTPResponse:
+            return await export(request, "json")
+
+        async def export(request: Request, kind: str) -> HTTPResponse:
+            try:
+                filters = InsightFilter.from_params(request.args)
+            except InsightsError as error:
+                return bad_request(str(error))
+            cases = await in_thread(load_cases, self.sessions(), filters)
+            rows = list(export_rows(cases, default_settings()))
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+            disposition = {"Content-Disposition": f'attachment; filename="complaints-{stamp}.{kind}"', **NO_STORE}
+            if kind == "json":
+                body = json.dumps({"filters": filters.as_params(), "count": len(rows), "cases": rows},
+                                  ensure_ascii=False)
+                return response.text(body, content_type="application/json; charset=utf-8", headers=disposition)
+            return response.text(cases_csv(rows), content_type="text/csv; charset=utf-8", headers=disposition)
+
+        return blueprint
+
+
+def _sections(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return SECTIONS
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def cases_csv(rows: list[dict[str, Any]]) -> str:
+    """CSV with a BOM so spreadsheet programs read the Chinese text as UTF-8."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
