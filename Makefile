@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 
-.PHONY: help install train validate run test test-unit test-integration test-stories lint eval-nlu bench clean
+.PHONY: help install train validate run test test-unit test-integration test-production test-stories lint eval-nlu bench clean
 
 help:
 	@echo "make run    # 安装依赖、按需训练模型，并启动动作服务器 + Rasa 服务器"
@@ -56,6 +56,10 @@ test-unit: install
 
 test-integration: $(MODEL)
 	$(BIN)/pytest tests/integration
+
+# Several Rasa replicas on the machine's PostgreSQL and Redis (see README "Production").
+test-production: $(MODEL)
+	$(BIN)/pytest tests/production
 
 test-stories: $(MODEL)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \

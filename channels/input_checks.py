@@ -33,7 +33,8 @@ class RejectedMessage(Exception):
     def __init__(self, code: str, status: int = 400, **fields: Any) -> None:
         self.code = code
         self.status = status
-        self.message = channel_messages()["errors"][code].format(**fields)
+        template: str = channel_messages()["errors"][code]
+        self.message = template.format(**fields) if fields else template
         super().__init__(self.message)
 
     def body(self) -> dict[str, str]:

@@ -91,6 +91,13 @@ class Stack:
             url = self.rasa_urls[_replica_index(role)]
             _wait_until_ready(f"{url}/status?token={self.token}", [self.roles[role]], timeout, "Rasa 服务器")
 
+    def live_replicas(self) -> list[int]:
+        """Indexes into rasa_urls of the Rasa servers still running."""
+        return [
+            index for index in range(len(self.rasa_urls))
+            if self.roles["rasa_server" if index == 0 else f"rasa_server_{index}"].poll() is None
+        ]
+
     def kill(self, role: str, sig: signal.Signals = signal.SIGKILL) -> None:
         """Kill one process (e.g. `rasa_server_1`, `action_server`) and wait until it is gone."""
         process = self.roles[role]

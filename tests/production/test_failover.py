@@ -66,7 +66,7 @@ def test_restart_keeps_tickets_and_a_due_follow_up_fires_once(
 ) -> None:
     forget_tickets(database, run_schema, LATE_ORDER)
     customer = Customer(deployment.stack)
-    ticket_id = late_delivery_to_ticket(customer, replicas=[0, 1])
+    ticket_id = late_delivery_to_ticket(customer, replicas=deployment.stack.live_replicas())
     assert ticket_id
 
     deployment.stack.stop()
