@@ -59,18 +59,18 @@ class GuardedSocketIOInput(SocketIOInput):
         async def refuse(sid: str, rejected: RejectedMessage) -> None:
             await sio.emit(self.bot_message_evt, {"text": rejected.message, "error": rejected.code}, room=sid)
 
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             acceptable = isinstance(requested, str) and SENDER_ID.match(requested) and is_trusted(requested)
             session_id = requested if acceptable else new_session_id()
             previous = (await sio.get_session(sid, namespace=self.namespace)).get("session_id")
             if previous and previous != session_id:
-                sio.leave_room(sid, previous, namespace=self.namespace)
+                await sio.leave_room(sid, previous, namespace=self.namespace)
             await sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
-            sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
-        async def handle_message(sid: str, data: Any) -> None:
+        async def handle_message(sid: str, data: Any = None) -> None:
             bound = (await sio.get_session(sid, namespace=self.namespace)).get("session_id")
             try:
                 if not bound:

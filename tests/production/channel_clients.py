@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import requests
@@ -23,7 +24,7 @@ def post_raw(stack: Stack, body: bytes, replica: int = 0, content_type: str = "a
 
 
 class SocketCustomer:
-    """A socket.io client (polling transport) holding one session."""
+    """A socket.io client (long-polling transport: Rasa's Sanic app has no websocket support) holding one session."""
 
     def __init__(self, stack: Stack, replica: int = 0, session_id: str | None = None, request_session: bool = True):
         self.client = socketio.SimpleClient()
@@ -53,4 +54,8 @@ class SocketCustomer:
             wait = QUIET_SECONDS
 
     def close(self) -> None:
-        self.client.disconnect()
+        # python-engineio's polling client can hang in disconnect() while a long poll is open;
+        # the server drops the socket on its own once the pings stop.
+        closing = threading.Thread(target=self.client.disconnect, daemon=True)
+        closing.start()
+        closing.join(timeout=5)

@@ -22,6 +22,8 @@ from tools.stack import Stack, start_stack
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 REPLICAS = 2
+# Two replicas load TensorFlow at once; on a busy 2-core machine that takes minutes (a wait, not a check).
+STARTUP_WAIT_SECONDS = 480
 RUN_ID = uuid.uuid4().hex[:10]
 
 
@@ -77,6 +79,7 @@ class Deployment:
             db_schema=self.schema,
             redis_prefix=self.redis_prefix,
             followup_poll_seconds=1,
+            timeout=STARTUP_WAIT_SECONDS,
         )
 
     def restart(self) -> Stack:
