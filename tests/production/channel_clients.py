@@ -58,4 +58,4 @@ class SocketCustomer:
         # the server drops the socket on its own once the pings stop.
         closing = threading.Thread(target=self.client.disconnect, daemon=True)
         closing.start()
-        closing.join(timeout=5)
+        closing.join(timeout=0.5)
