@@ -2,7 +2,7 @@
 
 Every run gets its own PostgreSQL schema and Redis key prefix, both removed afterwards.
 All tests here carry the `production` marker (`pytest -m production`). Tests marked
-`destructive` kill or restart processes; they run after the others, in file order.
+`destructive` kill or restart processes; they run after the other production tests, in file order.
 """
 
 from __future__ import annotations
@@ -33,17 +33,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in ours:
         item.add_marker(pytest.mark.production)
     destructive = [item for item in ours if item.get_closest_marker("destructive")]
-    items[:] = [item for item in items if item not in destructive] + destructive
+    rest = [item for item in items if item not in destructive]
+    last_of_ours = max((index for index, item in enumerate(rest) if item in ours), default=len(rest) - 1)
+    items[:] = rest[: last_of_ours + 1] + destructive + rest[last_of_ours + 1 :]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def database() -> Iterator[sa.engine.Engine]:
     engine = sa.create_engine(DATABASE_URL, future=True)
     yield engine
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def run_schema(database: sa.engine.Engine) -> Iterator[str]:
     """A PostgreSQL schema of our own for this run; dropped with everything in it at the end."""
     schema = f"cd_test_{RUN_ID}"
@@ -52,7 +54,7 @@ def run_schema(database: sa.engine.Engine) -> Iterator[str]:
         connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def redis_prefix() -> Iterator[str]:
     prefix = f"cdtest{RUN_ID}"
     yield prefix
@@ -92,7 +94,7 @@ class Deployment:
         self.stack.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def deployment(tmp_path_factory: pytest.TempPathFactory, run_schema: str, redis_prefix: str) -> Iterator[Deployment]:
     running = Deployment(tmp_path_factory.mktemp("production"), run_schema, redis_prefix)
     yield running
