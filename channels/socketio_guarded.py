@@ -5,7 +5,8 @@ lets any socket join any conversation's room with `session_request`, so whoever 
 id reads and writes that conversation. Here `session_request` binds the socket to one id (the
 requested one only if this deployment issued it, see channels/customer_session.py; else a new one),
 and `user_uttered` always goes to the bound conversation. Bad input is answered on the socket with a
-`bot_uttered` explanation (`{"text", "error"}`), and a turn without any reply gets the fallback.
+`bot_uttered` explanation (`{"text", "error"}`), and a turn without any reply gets the fallback. Client
+metadata is not passed on.
 """
 
 from __future__ import annotations
