@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 
-.PHONY: help install browser train validate run test test-unit test-integration test-e2e test-stories lint eval-nlu bench bench-assist bench-insights insights-report seed-demo vendor-js vendor-web clean
+.PHONY: help install browser train validate run test test-unit test-integration test-e2e test-production test-stories lint eval-nlu bench bench-assist bench-insights insights-report seed-demo vendor-js vendor-web clean
 
 help:
 	@echo "make run    # 安装依赖、按需训练模型，并启动动作服务器 + Rasa 服务器"
@@ -67,6 +67,10 @@ test-integration: $(MODEL)
 
 test-e2e: $(MODEL) browser
 	$(BIN)/pytest tests/e2e
+
+# Several Rasa replicas on the machine's PostgreSQL and Redis (see README "Production").
+test-production: $(MODEL)
+	$(BIN)/pytest tests/production
 
 test-stories: $(MODEL)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \

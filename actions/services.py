@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from complaint_desk.db import create_schema, database_url, engine_for, session_factory
+from complaint_desk.db import create_schema, default_engine, session_factory
 from complaint_desk.evidence import EvidenceReader
 from complaint_desk.followups import FollowUpStore
 from complaint_desk.guard import Guard, load_guard
@@ -38,7 +38,7 @@ class Services:
 
 @lru_cache(maxsize=1)
 def services(knowledge_dir: Path = KNOWLEDGE_DIR) -> Services:
-    engine = engine_for(database_url())
+    engine = default_engine()
     create_schema(engine)
     sessions = session_factory(engine)
     orders = OrderStore(sessions)

@@ -28,7 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.agent_auth import add_login_routes, agent_required, is_agent
-from complaint_desk.db import create_schema, database_url, engine_for, session_factory
+from complaint_desk.db import create_schema, default_engine, session_factory
 from complaint_desk.insights import (
     EXPORT_COLUMNS,
     SECTIONS,
@@ -73,7 +73,7 @@ class SupervisorInsightsInput(InputChannel):
     def sessions(self) -> Any:
         with self._lock:
             if self._sessions is None:
-                engine = engine_for(database_url())
+                engine = default_engine()
                 create_schema(engine)
                 self._sessions = session_factory(engine)
                 self._cache = InsightsCache(self._sessions)

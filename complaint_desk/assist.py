@@ -18,7 +18,7 @@ import yaml
 
 from complaint_desk.agent_sessions import AGENT_MODES, AgentSessionStore
 from complaint_desk.conversation import CustomerTurn, anger_direction, emotion_trend, turns_from_tracker_events
-from complaint_desk.db import create_schema, database_url, engine_for, session_factory
+from complaint_desk.db import create_schema, default_engine, engine_for, session_factory
 from complaint_desk.evidence import NO_EVIDENCE
 from complaint_desk.evidence_uploads import EvidenceStore, UploadLimits
 from complaint_desk.guard import Guard, GuardContext, Verdict, load_guard
@@ -170,7 +170,7 @@ class AssistDesk:
     def from_knowledge(cls, knowledge_dir: Path = KNOWLEDGE_DIR, db_url: str | None = None,
                        var_dir: Path | None = None) -> AssistDesk:
         """The desk with its SQL stores (COMPLAINT_DB_URL) and the photo folder under the var dir."""
-        engine = engine_for(db_url or database_url())
+        engine = engine_for(db_url) if db_url else default_engine()
         create_schema(engine)  # our tables are registered by the imports above
         sessions = session_factory(engine)
         limits = UploadLimits.from_file(knowledge_dir / "evidence_uploads.yml")

@@ -1,63 +1,106 @@
-"""One SQLAlchemy engine for the complaint desk's own tables (orders, tickets).
+"""One SQLAlchemy engine for the complaint desk's own tables (orders, tickets, follow-ups, handoffs).
 
-The URL comes from COMPLAINT_DB_URL; the default is a SQLite file under var/.
+The URL comes from COMPLAINT_DB_URL; the default is a SQLite file under var/. On PostgreSQL the
+tables can live in their own schema: COMPLAINT_DB_SCHEMA, else POSTGRESQL_SCHEMA (the variable
+Rasa's SQL tracker store reads), so tickets and conversations can share one database and schema.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.orm import declarative_base, sessionmaker
+from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
 from complaint_desk.paths import PROJECT_ROOT
 
 DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'complaint_desk.db'}"
+SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# Any fixed number: every process that creates tables or seeds data waits on this one lock.
+_WRITERS_LOCK_KEY = 7_202_611
 
 Base = declarative_base()
+_SCHEMA_OF: dict[sa.engine.Engine, str | None] = {}
 
 
 def database_url() -> str:
     return os.environ.get("COMPLAINT_DB_URL") or DEFAULT_DB_URL
 
 
+def database_schema() -> str | None:
+    return os.environ.get("COMPLAINT_DB_SCHEMA") or os.environ.get("POSTGRESQL_SCHEMA") or None
+
+
+def is_postgresql(url: str) -> bool:
+    return url.startswith(("postgresql", "postgres://"))
+
+
 @cache
-def engine_for(url: str) -> sa.engine.Engine:
+def engine_for(url: str, schema: str | None = None) -> sa.engine.Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return sa.create_engine(url, future=True, pool_pre_ping=True)
+    options: dict = {"future": True, "pool_pre_ping": True}
+    if schema is not None:
+        if not is_postgresql(url):
+            raise ValueError("只有 PostgreSQL 支持单独的 schema（COMPLAINT_DB_SCHEMA / POSTGRESQL_SCHEMA）")
+        if not SCHEMA_NAME.match(schema):
+            raise ValueError(f"schema 名称不合法：{schema!r}（只允许小写字母、数字和下划线）")
+        options["connect_args"] = {"options": f"-csearch_path={schema}"}
+    engine = sa.create_engine(url, **options)
+    _SCHEMA_OF[engine] = schema
+    return engine
+
+
+def default_engine() -> sa.engine.Engine:
+    return engine_for(database_url(), database_schema())
+
+
+def serialize_writers(connection: sa.engine.Connection | Session) -> None:
+    """On PostgreSQL, wait for other processes doing start-up writes (until this transaction ends).
+
+    Several action servers and follow-up workers start at once; CREATE TABLE IF NOT EXISTS
+    and read-then-insert seeding race without this.
+    """
+    dialect = connection.get_bind().dialect if isinstance(connection, Session) else connection.dialect
+    if dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITERS_LOCK_KEY})
 
 
 def create_schema(engine: sa.engine.Engine) -> None:
-    """Create missing tables. Safe to run any number of times."""
+    """Create the schema (PostgreSQL) and any missing tables. Safe to run any number of times, at once."""
     from complaint_desk import followups, handoff_queue, orders, tickets  # noqa: F401  (registers the tables)
 
-    Base.metadata.create_all(engine)
-    add_missing_columns(engine)
+    with engine.begin() as connection:
+        serialize_writers(connection)
+        schema = _SCHEMA_OF.get(engine)
+        if schema is not None:
+            connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        Base.metadata.create_all(connection)
+        add_missing_columns(connection)
 
 
-def add_missing_columns(engine: sa.engine.Engine) -> list[str]:
+def add_missing_columns(connection: sa.engine.Connection) -> list[str]:
     """Add nullable columns that newer code declares to tables an older version created.
 
     create_all never alters an existing table, so a database from before a column was added
     would otherwise fail every query. Returns "table.column" for each column added.
     """
-    inspector = sa.inspect(engine)
+    inspector = sa.inspect(connection)
     existing_tables = set(inspector.get_table_names())
     added: list[str] = []
-    with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            if table.name not in existing_tables:
+    for table in Base.metadata.sorted_tables:
+        if table.name not in existing_tables:
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present or not column.nullable:
                 continue
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present or not column.nullable:
-                    continue
-                column_type = column.type.compile(dialect=engine.dialect)
-                connection.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column_type}'))
-                added.append(f"{table.name}.{column.name}")
+            column_type = column.type.compile(dialect=connection.dialect)
+            connection.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column_type}'))
+            added.append(f"{table.name}.{column.name}")
     return added
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import sessionmaker
 
-from complaint_desk.db import Base
+from complaint_desk.db import Base, serialize_writers
 from complaint_desk.text_normalize import normalize
 
 ORDER_ID_PATTERN = re.compile(r"(?<!\d)\d{12}(?!\d)")
@@ -74,6 +74,7 @@ class OrderStore:
         """Insert or refresh the demo orders. Dates in the file are day offsets from today."""
         demo = yaml.safe_load(demo_file.read_text(encoding="utf-8"))
         with self._sessions.begin() as session:
+            serialize_writers(session)  # several action servers seed at start-up
             for entry in demo["orders"]:
                 values = dict(entry)
                 for field in ("purchased_at", "promised_delivery_at", "delivered_at"):

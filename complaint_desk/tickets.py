@@ -88,8 +88,18 @@ class TicketStore:
     def __init__(self, sessions: sessionmaker) -> None:
         self._sessions = sessions
 
-    def open_ticket(self, new: NewTicket, now: dt.datetime | None = None) -> Ticket:
+    def open_ticket(self, new: NewTicket, now: dt.datetime | None = None, attempts: int = 5) -> Ticket:
+        """A new ticket; a random number already taken that day is drawn again."""
         now = now or dt.datetime.now()
+        for attempt in range(attempts):
+            try:
+                return self._insert(new, now)
+            except sa.exc.IntegrityError:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _insert(self, new: NewTicket, now: dt.datetime) -> Ticket:
         row = TicketRow(
             ticket_id=_new_ticket_id(now),
             conversation_id=new.conversation_id,

@@ -14,7 +14,7 @@ import time
 
 import requests
 
-from complaint_desk.db import create_schema, database_url, engine_for, session_factory
+from complaint_desk.db import create_schema, default_engine, session_factory
 from complaint_desk.followups import FollowUp, FollowUpStore
 
 logger = logging.getLogger("followup_worker")
@@ -59,7 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
 
-    engine = engine_for(database_url())
+    engine = default_engine()
     create_schema(engine)
     store = FollowUpStore(session_factory(engine))
     running = True

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from complaint_desk.db import create_schema, database_url, engine_for, session_factory
+from complaint_desk.db import create_schema, default_engine, engine_for, session_factory
 from complaint_desk.insights import InsightFilter, InsightsError, insights
 
 
@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InsightsError as error:
         print(f"参数有误：{error}", file=sys.stderr)
         return 2
-    engine = engine_for(args.db_url or database_url())
+    engine = engine_for(args.db_url) if args.db_url else default_engine()
     create_schema(engine)
     data = insights(session_factory(engine), filters).as_dict()
     if args.format == "json":

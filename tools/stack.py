@@ -1,7 +1,12 @@
-"""Start the action server and the Rasa server together, and stop both cleanly.
+"""Start the action server, the Rasa server(s) and the follow-up worker together, and stop them cleanly.
 
-`python -m tools.stack` is what `make run` calls. Tests use `start_stack` to get
-the same processes on free ports with their own databases.
+`python -m tools.stack` is what `make run` calls. Tests use `start_stack` to get the same
+processes on free ports with their own databases.
+
+Two modes, same code. `development` (default): SQLite under the stack's var dir and Rasa's
+in-memory lock store (`endpoints.yml`). `production` (`COMPLAINT_DESK_MODE=production`):
+PostgreSQL for conversations and tickets, Redis for conversation locks
+(`endpoints.production.yml`), and as many Rasa replicas as asked for, each with a follow-up worker.
 """
 
 from __future__ import annotations
@@ -17,10 +22,14 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 DEFAULT_MODEL = ROOT / "models" / "complaint-desk.tar.gz"
+MODES = ("development", "production")
+ENDPOINTS = {"development": "endpoints.yml", "production": "endpoints.production.yml"}
+REDIS_DEFAULTS = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "1", "REDIS_PASSWORD": ""}
 
 
 def free_port() -> int:
@@ -48,8 +57,53 @@ class Stack:
     token: str
     agent_token: str
     var_dir: Path
+    mode: str = "development"
+    rasa_urls: list[str] = field(default_factory=list)
+    # Order: action server, Rasa replicas, follow-up workers (bench/ reads processes[0] and [1]).
     processes: list[subprocess.Popen] = field(default_factory=list)
-    log_files: list = field(default_factory=list)
+    roles: dict[str, subprocess.Popen] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+    log_files: list[IO[bytes]] = field(default_factory=list)
+    _commands: dict[str, list[str]] = field(default_factory=dict)
+
+    def spawn(self, role: str, command: list[str]) -> subprocess.Popen:
+        """Start (or start again) the process called `role`, logging to var/logs/<role>.log."""
+        log = open(self.var_dir / "logs" / f"{role}.log", "ab")
+        self.log_files.append(log)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        old = self.roles.get(role)
+        if old is not None and old in self.processes:
+            self.processes[self.processes.index(old)] = process
+        else:
+            self.processes.append(process)
+        self.roles[role] = process
+        self._commands[role] = command
+        return process
+
+    def restart(self, role: str, timeout: float = 180) -> None:
+        """Start a stopped or killed process again with the same command, and wait until it serves."""
+        self.spawn(role, self._commands[role])
+        if role == "action_server":
+            _wait_until_ready(f"{self.action_url}/health", [self.roles[role]], timeout, "动作服务器")
+        elif role.startswith("rasa_server"):
+            url = self.rasa_urls[_replica_index(role)]
+            _wait_until_ready(f"{url}/status?token={self.token}", [self.roles[role]], timeout, "Rasa 服务器")
+
+    def live_replicas(self) -> list[int]:
+        """Indexes into rasa_urls of the Rasa servers still running."""
+        return [
+            index for index in range(len(self.rasa_urls))
+            if self.roles["rasa_server" if index == 0 else f"rasa_server_{index}"].poll() is None
+        ]
+
+    def kill(self, role: str, sig: signal.Signals = signal.SIGKILL) -> None:
+        """Kill one process (e.g. `rasa_server_1`, `action_server`) and wait until it is gone."""
+        process = self.roles[role]
+        if process.poll() is None:
+            process.send_signal(sig)
+        process.wait(timeout=30)
 
     def stop(self, kill: bool = False) -> None:
         for process in self.processes:
@@ -65,11 +119,46 @@ class Stack:
             log.close()
 
 
-def stack_environment(var_dir: Path, action_port: int) -> dict[str, str]:
+def _replica_index(role: str) -> int:
+    suffix = role.removeprefix("rasa_server").removeprefix("_")
+    return int(suffix) if suffix else 0
+
+
+def resolve_mode(mode: str | None) -> str:
+    mode = mode or os.environ.get("COMPLAINT_DESK_MODE") or "development"
+    if mode not in MODES:
+        raise RuntimeError(f"COMPLAINT_DESK_MODE 只能是 {' 或 '.join(MODES)}，当前是 {mode!r}")
+    return mode
+
+
+def stack_environment(
+    var_dir: Path,
+    action_port: int,
+    mode: str = "development",
+    database_url: str | None = None,
+    db_schema: str | None = None,
+    redis_prefix: str | None = None,
+) -> dict[str, str]:
     env = dict(os.environ)
-    # Each stack keeps its data under its own var_dir, so test stacks never touch var/ of `make run`.
-    env["TRACKER_DB_URL"] = f"sqlite:///{var_dir / 'tracker.db'}"
-    env["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.db'}"
+    env["COMPLAINT_DESK_MODE"] = mode
+    if mode == "production":
+        url = database_url or os.environ.get("DATABASE_URL") or os.environ.get("TRACKER_DB_URL", "")
+        if not url.startswith("postgresql"):
+            raise RuntimeError("生产模式需要 PostgreSQL：请设置 DATABASE_URL=postgresql://用户:密码@主机:5432/库名")
+        env["TRACKER_DB_URL"] = url
+        env["COMPLAINT_DB_URL"] = url
+        if db_schema:
+            env["POSTGRESQL_SCHEMA"] = db_schema
+        for name, default in REDIS_DEFAULTS.items():
+            env.setdefault(name, default)
+        env["REDIS_KEY_PREFIX"] = redis_prefix or env.get("REDIS_KEY_PREFIX") or "complaintdesk"
+        if not env["REDIS_KEY_PREFIX"].isalnum():
+            raise RuntimeError("REDIS_KEY_PREFIX 只能包含字母和数字（Rasa 的 RedisLockStore 要求）")
+        env["CUSTOMER_SESSION_SECRET"] = api_token(var_dir, "CUSTOMER_SESSION_SECRET", "customer_session_secret")
+    else:
+        # Each stack keeps its data under its own var_dir, so test stacks never touch var/ of `make run`.
+        env["TRACKER_DB_URL"] = f"sqlite:///{var_dir / 'tracker.db'}"
+        env["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.db'}"
     env["COMPLAINT_VAR_DIR"] = str(var_dir)  # uploaded evidence photos go under it
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -77,6 +166,17 @@ def stack_environment(var_dir: Path, action_port: int) -> dict[str, str]:
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """Production: create the schema and the complaint tables once, before any server starts."""
+    result = subprocess.run(
+        [str(VENV_BIN / "python"), "-c", "from complaint_desk.db import create_schema, default_engine; "
+         "create_schema(default_engine())"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"数据库准备失败：{result.stderr.strip()[-500:]}")
 
 
 def _wait_until_ready(url: str, processes: list[subprocess.Popen], timeout: float, what: str) -> None:
@@ -101,66 +201,77 @@ def start_stack(
     action_port: int | None = None,
     model: Path = DEFAULT_MODEL,
     timeout: float = 180,
+    *,
+    replicas: int = 1,
+    mode: str | None = None,
+    database_url: str | None = None,
+    db_schema: str | None = None,
+    redis_prefix: str | None = None,
+    followup_poll_seconds: float | None = None,
 ) -> Stack:
+    """Start one action server, `replicas` Rasa servers and one follow-up worker per Rasa server.
+
+    With several replicas `rasa_port` is the first one's port; the others get free ports.
+    """
     if not model.exists():
         raise RuntimeError(f"找不到模型文件 {model}，请先运行 make train")
-    rasa_port = rasa_port or free_port()
+    mode = resolve_mode(mode)
+    if replicas > 1 and mode != "production":
+        raise RuntimeError("多个 Rasa 副本需要共享对话存储和锁：请使用生产模式（COMPLAINT_DESK_MODE=production）")
+    rasa_ports = [rasa_port or free_port()] + [free_port() for _ in range(replicas - 1)]
     action_port = action_port or free_port()
-    log_dir = var_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    env = stack_environment(var_dir, action_port)
+    (var_dir / "logs").mkdir(parents=True, exist_ok=True)
+    env = stack_environment(var_dir, action_port, mode, database_url, db_schema, redis_prefix)
     token = api_token(var_dir)
     agent_token = api_token(var_dir, "AGENT_API_TOKEN", "agent_api_token")
     env["AGENT_API_TOKEN"] = agent_token
+    rasa_urls = [f"http://127.0.0.1:{port}" for port in rasa_ports]
     stack = Stack(
-        rasa_url=f"http://127.0.0.1:{rasa_port}",
+        rasa_url=rasa_urls[0],
         action_url=f"http://127.0.0.1:{action_port}",
         token=token,
         agent_token=agent_token,
         var_dir=var_dir,
+        mode=mode,
+        rasa_urls=rasa_urls,
+        env=env,
     )
-    action_log = open(log_dir / "action_server.log", "ab")
-    rasa_log = open(log_dir / "rasa_server.log", "ab")
-    stack.log_files += [action_log, rasa_log]
-    stack.processes.append(
-        subprocess.Popen(
-            [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-            cwd=ROOT, env=env, stdout=action_log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+    if mode == "production":
+        prepare_database(env)
+    stack.spawn(
+        "action_server",
+        [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
     )
-    stack.processes.append(
-        subprocess.Popen(
+    for index, port in enumerate(rasa_ports):
+        stack.spawn(
+            "rasa_server" if index == 0 else f"rasa_server_{index}",
             [
                 str(VENV_BIN / "python"), "-m", "tools.rasa_server", "run",
                 "--model", str(model),
-                "--endpoints", "endpoints.yml",
+                "--endpoints", ENDPOINTS[mode],
                 "--credentials", "credentials.yml",
                 "--enable-api", f"--auth-token={token}",  # "=": a token may start with "-"
                 "--cors", "*",
                 "--interface", "127.0.0.1",
-                "--port", str(rasa_port),
+                "--port", str(port),
             ],
-            cwd=ROOT, env=env, stdout=rasa_log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-    )
     try:
         _wait_until_ready(f"{stack.action_url}/health", stack.processes, timeout, "动作服务器")
-        _wait_until_ready(f"{stack.rasa_url}/status?token={token}", stack.processes, timeout, "Rasa 服务器")
+        for url in rasa_urls:
+            _wait_until_ready(f"{url}/status?token={token}", stack.processes, timeout, "Rasa 服务器")
     except RuntimeError:
         stack.stop()
         raise
-    worker_log = open(log_dir / "followup_worker.log", "ab")
-    stack.log_files.append(worker_log)
-    stack.processes.append(
-        subprocess.Popen(
+    poll_seconds = followup_poll_seconds or float(os.environ.get("FOLLOWUP_POLL_SECONDS", "30"))
+    for index, url in enumerate(rasa_urls):
+        stack.spawn(
+            "followup_worker" if index == 0 else f"followup_worker_{index}",
             [
                 str(VENV_BIN / "python"), "-m", "tools.followup_worker",
-                "--rasa-url", stack.rasa_url, f"--token={token}",
-                "--poll-seconds", os.environ.get("FOLLOWUP_POLL_SECONDS", "30"),
+                "--rasa-url", url, f"--token={token}", "--poll-seconds", str(poll_seconds),
             ],
-            cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-    )
     return stack
 
 
@@ -168,14 +279,25 @@ def main() -> int:
     var_dir = ROOT / "var"
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     action_port = int(os.environ.get("ACTION_PORT", "5055"))
-    # An empty ticket table gets the demo complaints, so the supervisor page means something on first run.
-    from tools.seed_demo_tickets import seed_if_empty
-
-    if seed_if_empty(f"sqlite:///{var_dir / 'complaint_desk.db'}"):
-        print("已为主管看板生成演示投诉数据（tools/seed_demo_tickets.py）。", flush=True)
-    print(f"正在启动动作服务器（:{action_port}）和 Rasa 服务器（:{rasa_port}），首次加载模型约需 20 秒……", flush=True)
     try:
-        stack = start_stack(var_dir, rasa_port=rasa_port, action_port=action_port)
+        mode = resolve_mode(None)
+        replicas = int(os.environ.get("RASA_REPLICAS", "1"))
+    except (RuntimeError, ValueError) as error:
+        print(f"启动失败：{error}", file=sys.stderr)
+        return 1
+    if mode != "production":
+        # An empty ticket table gets the demo complaints, so the supervisor page means something on first run.
+        from tools.seed_demo_tickets import seed_if_empty
+
+        if seed_if_empty(f"sqlite:///{var_dir / 'complaint_desk.db'}"):
+            print("已为主管看板生成演示投诉数据（tools/seed_demo_tickets.py）。", flush=True)
+    print(
+        f"正在启动动作服务器（:{action_port}）和 {replicas} 个 Rasa 服务器（:{rasa_port} 起，{mode} 模式），"
+        "首次加载模型约需 20 秒……",
+        flush=True,
+    )
+    try:
+        stack = start_stack(var_dir, rasa_port=rasa_port, action_port=action_port, replicas=replicas, mode=mode)
     except RuntimeError as error:
         print(f"启动失败：{error}", file=sys.stderr)
         return 1
@@ -184,9 +306,10 @@ def main() -> int:
         f"  REST:       POST {stack.rasa_url}/webhooks/rest/webhook  body: {{\"sender\": \"顾客ID\", \"message\": \"我的快递一个星期了还没到！\"}}\n"
         f"  socket.io:  {stack.rasa_url}/socket.io\n"
         f"  HTTP API:   {stack.rasa_url}/status?token=<见 var/rasa_api_token 或环境变量 RASA_API_TOKEN>\n"
-        f"  演示商城:   {stack.rasa_url}/webhooks/storefront/  （右下角“在线客服”）\n"
+        + "".join(f"  副本:       {url}\n" for url in stack.rasa_urls[1:])
+        + f"  演示商城:   {stack.rasa_url}/webhooks/storefront/  （右下角“在线客服”）\n"
         f"  客服工作台: {stack.rasa_url}/webhooks/agent/login  令牌见 var/agent_api_token 或环境变量 AGENT_API_TOKEN\n"
-        f"  主管看板:   {stack.rasa_url}/webhooks/supervisor/  （客服令牌见 var/agent_api_token 或环境变量 AGENT_API_TOKEN）\n"
+        f"  主管看板:   {stack.rasa_url}/webhooks/supervisor/  （同一个客服令牌）\n"
         f"  日志:       {var_dir / 'logs'}\n"
         "按 Ctrl-C 停止。",
         flush=True,

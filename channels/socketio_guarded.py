@@ -1,0 +1,105 @@
+"""Rasa's socket.io channel, with each connection bound to one conversation it cannot swap.
+
+Stock Rasa (session persistence on) trusts the `session_id` inside every `user_uttered` event and
+lets any socket join any conversation's room with `session_request`, so whoever knows or guesses an
+id reads and writes that conversation. Here `session_request` binds the socket to one id (the
+requested one only if this deployment issued it, see channels/customer_session.py; else a new one),
+and `user_uttered` always goes to the bound conversation. Bad input is answered on the socket with a
+`bot_uttered` explanation (`{"text", "error"}`), and a turn without any reply gets the fallback. Client
+metadata is not passed on.
+
+It also works around the pinned packages: Rasa 3.6 calls python-socketio 5's `enter_room` coroutine
+without `await` (with session persistence nobody joined their room, so no reply arrived), and the
+websocket transport fails under Sanic 21.12 on Python 3.11 ("Passing coroutines is forbidden" in
+Sanic's frame assembler), so the server offers HTTP long-polling only; socket.io clients work unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint, Sanic
+
+from channels.customer_session import is_trusted, new_session_id
+from channels.input_checks import SENDER_ID, RejectedMessage, checked_text
+from channels.no_silence import agent_of, reply_if_silent
+
+logger = logging.getLogger(__name__)
+POLLING_ONLY = ["polling"]
+
+
+class CountingSocketIOOutput(SocketIOOutput):
+    """Counts what the bot sends during one turn."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.replies = 0
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.replies += 1
+        await super()._send_message(socket_id, response)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        self.replies += 1
+        await super().send_custom_json(recipient_id, json_message, **kwargs)
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = super().blueprint(on_new_message)
+        sio = self.sio
+        assert sio is not None
+        sio.eio.transports = POLLING_ONLY
+        app_holder: dict[str, Sanic] = {}
+
+        @webhook.listener("before_server_start")
+        async def remember_app(app: Sanic, _: Any) -> None:
+            app_holder["app"] = app
+
+        async def refuse(sid: str, rejected: RejectedMessage) -> None:
+            await sio.emit(self.bot_message_evt, {"text": rejected.message, "error": rejected.code}, room=sid)
+
+        async def session_request(sid: str, data: Any = None) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            acceptable = isinstance(requested, str) and SENDER_ID.match(requested) and is_trusted(requested)
+            session_id = requested if acceptable else new_session_id()
+            previous = (await sio.get_session(sid, namespace=self.namespace)).get("session_id")
+            if previous and previous != session_id:
+                await sio.leave_room(sid, previous, namespace=self.namespace)
+            await sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
+            await sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        async def handle_message(sid: str, data: Any = None) -> None:
+            bound = (await sio.get_session(sid, namespace=self.namespace)).get("session_id")
+            try:
+                if not bound:
+                    raise RejectedMessage("no_session")
+                if not isinstance(data, dict):
+                    raise RejectedMessage("not_object")
+                claimed = data.get("session_id")
+                if claimed is not None and claimed != bound:
+                    raise RejectedMessage("session_mismatch", status=403)
+                text = checked_text(data.get("message"))
+            except RejectedMessage as rejected:
+                await refuse(sid, rejected)
+                return
+            output = CountingSocketIOOutput(sio, self.bot_message_evt)
+            try:
+                await on_new_message(UserMessage(text, output, bound, input_channel=self.name()))
+            except Exception:
+                logger.exception("消息处理失败：%s", bound)
+            await reply_if_silent(agent_of(app_holder.get("app")), bound, output, output.replies)
+
+        # Replace the stock handlers registered by super().blueprint().
+        sio.on("session_request", handler=session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handler=handle_message, namespace=self.namespace)
+        return webhook

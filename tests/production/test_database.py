@@ -1,0 +1,90 @@
+"""The complaint tables on PostgreSQL: own schema, creation safe to run twice and at once, unique tickets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+
+from complaint_desk import tickets as tickets_module
+from complaint_desk.db import create_schema, engine_for, session_factory
+from complaint_desk.orders import OrderStore
+from complaint_desk.paths import KNOWLEDGE_DIR
+from complaint_desk.tickets import NewTicket, TicketStore
+from tests.production.conftest import DATABASE_URL, RUN_ID
+
+TABLES = {"demo_orders", "complaint_tickets", "complaint_follow_ups", "complaint_handoffs"}
+NEW_TICKET = NewTicket("conversation-1", "472918305561", "delivery", "L1", "shipping_coupon", "运费券补偿", 10.0,
+                       ["angry"], dt.timedelta(hours=24))
+
+
+@pytest.fixture(scope="module")
+def schema(database: sa.engine.Engine) -> Iterator[str]:
+    name = f"cd_test_{RUN_ID}_db"
+    yield name
+    with database.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+
+
+@pytest.fixture(scope="module")
+def engine(schema: str) -> sa.engine.Engine:
+    return engine_for(DATABASE_URL, schema)
+
+
+def tables_in(database: sa.engine.Engine, schema: str) -> set[str]:
+    with database.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT table_name FROM information_schema.tables WHERE table_schema = :schema"), {"schema": schema}
+        )
+        return {row.table_name for row in rows}
+
+
+def test_schema_creation_runs_twice_and_at_once(database: sa.engine.Engine, engine: sa.engine.Engine,
+                                                schema: str) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda _: create_schema(engine), range(4)))
+    create_schema(engine)
+    assert tables_in(database, schema) == TABLES
+
+
+def test_seeding_from_several_action_servers_at_once(engine: sa.engine.Engine) -> None:
+    create_schema(engine)
+    store = OrderStore(session_factory(engine))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        counts = list(pool.map(lambda _: store.seed_demo_orders(KNOWLEDGE_DIR / "demo_orders.yml", dt.date.today()),
+                               range(4)))
+    assert len(set(counts)) == 1
+    assert store.find("472918305561") is not None
+
+
+def test_ticket_numbers_are_unique_under_concurrency(engine: sa.engine.Engine) -> None:
+    create_schema(engine)
+    store = TicketStore(session_factory(engine))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = list(pool.map(lambda _: store.open_ticket(NEW_TICKET).ticket_id, range(200)))
+    assert len(set(ids)) == 200
+
+
+def test_a_ticket_number_already_taken_is_drawn_again(engine: sa.engine.Engine,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    create_schema(engine)
+    store = TicketStore(session_factory(engine))
+    taken = store.open_ticket(NEW_TICKET).ticket_id
+    draws = iter([taken, taken, "TS20991231ABCDEF"])
+    monkeypatch.setattr(tickets_module, "_new_ticket_id", lambda now: next(draws))
+    assert store.open_ticket(NEW_TICKET).ticket_id == "TS20991231ABCDEF"
+
+
+def test_the_schema_keeps_the_run_apart(database: sa.engine.Engine, schema: str) -> None:
+    other = engine_for(DATABASE_URL, f"{schema}_other")
+    try:
+        create_schema(other)
+        assert tables_in(database, f"{schema}_other") == TABLES
+        assert TicketStore(session_factory(other)).for_order("472918305561") == []
+    finally:
+        other.dispose()
+        with database.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}_other" CASCADE'))
