@@ -16,6 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.agent_assist import WEB_DIR, desk
+from channels.customer_session import is_trusted
 from complaint_desk.evidence_uploads import EvidenceRejected
 
 ASSETS = {
@@ -77,6 +78,8 @@ class StorefrontInput(InputChannel):
             photo = files.get("photo") if files else None
             if not session_id or len(session_id) > MAX_SESSION_ID:
                 return upload_error(limits.message("missing_session"), 400)
+            if not is_trusted(session_id):  # production: only ids this deployment issued
+                return upload_error(limits.message("missing_session"), 403)
             if photo is None or not photo.body:
                 return upload_error(limits.message("missing_file"), 400)
             if len(photo.body) > limits.max_bytes:

@@ -57,6 +57,18 @@ def test_rest_sender_ids_not_issued_by_the_server_are_refused(stack: Stack) -> N
     assert victim.tracker()["events"] == before["events"], "nothing was written into the victim's conversation"
 
 
+def test_evidence_uploads_need_an_issued_conversation_id(stack: Stack) -> None:
+    victim = Customer(stack)
+    victim.say("收到的茶具碎了好几个，箱子都压扁了")
+    raw, _, _signature = victim.sender.partition(".")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    for guess in [raw, f"{raw}.{'0' * 32}", "shopper-1"]:
+        response = requests.post(f"{stack.rasa_url}/webhooks/storefront/evidence", data={"session_id": guess},
+                                 files={"photo": ("photo.png", png, "image/png")}, timeout=30)
+        assert response.status_code == 403, (guess, response.status_code)
+        assert response.json()["message"]
+
+
 def test_socketio_cannot_join_or_write_another_conversation(stack: Stack) -> None:
     victim = SocketCustomer(stack, replica=0)
     attacker = None
