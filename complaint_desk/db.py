@@ -71,7 +71,14 @@ def serialize_writers(connection: sa.engine.Connection | Session) -> None:
 
 def create_schema(engine: sa.engine.Engine) -> None:
     """Create the schema (PostgreSQL) and any missing tables. Safe to run any number of times, at once."""
-    from complaint_desk import followups, handoff_queue, orders, tickets  # noqa: F401  (registers the tables)
+    from complaint_desk import (  # noqa: F401  (registers every table, whichever modules the caller imported)
+        agent_sessions,
+        evidence_uploads,
+        followups,
+        handoff_queue,
+        orders,
+        tickets,
+    )
 
     with engine.begin() as connection:
         serialize_writers(connection)

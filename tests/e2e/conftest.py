@@ -26,7 +26,7 @@ UI_TIMEOUT_MS = 30_000
 expect.set_options(timeout=UI_TIMEOUT_MS)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     reuse = os.environ.get("E2E_STACK_VAR_DIR")  # a stack you already started with tools.stack, to iterate faster
     if reuse:
@@ -39,7 +39,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running.stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope: the sync Playwright driver keeps an asyncio loop running until it closes, which would
+# break asyncio.run() in the tests of later packages.
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists() and shutil.which("chromium") is None:
         pytest.fail("找不到 /usr/bin/chromium：请运行 make test（会用 apt-get 安装 chromium）")
@@ -47,14 +49,14 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def screenshot_dir(stack: Stack) -> Path:
     directory = stack.var_dir / "screenshots"
     directory.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,8 @@ from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.tickets import NewTicket, TicketStore
 from tests.production.conftest import DATABASE_URL, RUN_ID
 
-TABLES = {"demo_orders", "complaint_tickets", "complaint_follow_ups", "complaint_handoffs"}
+TABLES = {"demo_orders", "complaint_tickets", "complaint_follow_ups", "complaint_handoffs", "complaint_evidence",
+          "agent_sessions"}
 NEW_TICKET = NewTicket("conversation-1", "472918305561", "delivery", "L1", "shipping_coupon", "运费券补偿", 10.0,
                        ["angry"], dt.timedelta(hours=24))
 
