@@ -24,7 +24,6 @@ from complaint_desk.policy_engine import (
     ComplaintHistory,
     Decision,
     DeclinedRemedy,
-    OrderFacts,
     RemedyOffer,
 )
 from complaint_desk.taxonomy import category_for_intent
@@ -48,27 +47,13 @@ def latest_emotion(tracker: Tracker) -> str:
     return emotion.get("name") or tracker.get_slot("emotion") or "neutral"
 
 
-def order_facts(order: Order) -> OrderFacts:
-    return OrderFacts(
-        order_id=order.order_id,
-        product=order.product,
-        goods_type=order.goods_type,
-        price=order.price,
-        payment_method=order.payment_method,
-        purchased_at=order.purchased_at,
-        promised_delivery_at=order.promised_delivery_at,
-        delivered_at=order.delivered_at,
-        status=order.status,
-        no_reason_return_eligible=order.no_reason_return_eligible,
-    )
-
 
 def evaluate_complaint(tracker: Tracker) -> tuple[Decision, Order | None]:
     order_id = tracker.get_slot("order_id")
     order = services().orders.find(order_id) if order_id else None
     complaint = Complaint(
         category=tracker.get_slot("complaint_category") or "delivery",
-        order=order_facts(order) if order else None,
+        order=order.facts() if order else None,
         desired_outcome=tracker.get_slot("desired_outcome"),
         evidence=frozenset(tracker.get_slot("evidence") or ()) - {NO_EVIDENCE},
         history=ComplaintHistory(),
@@ -88,15 +73,6 @@ def order_summary(order: Order) -> str:
     return replies.text("order_found", product=order.product, price=order.price, carrier=order.carrier, order_status=status)
 
 
-def remedy_display(offer: RemedyOffer) -> str:
-    """The remedy as the customer reads it, with its amount or cap."""
-    if offer.amount is not None:
-        return f"{offer.title}（¥{offer.amount:.0f}）"
-    if offer.cap is not None:
-        return f"{offer.title}（{offer.cap:.0f} 元）"
-    return offer.title
-
-
 def proposal_text(offer: RemedyOffer, avoid: list[str], unmet: DeclinedRemedy | None = None,
                   desired_outcome: str | None = None) -> str:
     replies = services().replies
@@ -105,11 +81,11 @@ def proposal_text(offer: RemedyOffer, avoid: list[str], unmet: DeclinedRemedy | 
     reason = f"{rule.wording_for_customer}。"
     timeline = f"{offer.timeline}。" if offer.timeline else ""
     if offer.needs_human_approval:
-        text = replies.text("propose_needs_review", remedy=remedy_display(offer), reason=reason)
+        text = replies.text("propose_needs_review", remedy=offer.display_title, reason=reason)
     elif policy.remedies[offer.remedy_id].kind in ("apology", "explanation"):
         text = replies.text("propose_care", avoid=avoid, reason=reason, timeline=timeline)
     else:
-        text = replies.text("propose", avoid=avoid, rule=f"「{rule.title}」", remedy=remedy_display(offer),
+        text = replies.text("propose", avoid=avoid, rule=f"「{rule.title}」", remedy=offer.display_title,
                             reason=reason, timeline=timeline)
     if unmet is not None and desired_outcome and not any(unmet.reason in said for said in avoid):
         wish = replies.name_of("outcome_names", desired_outcome)
@@ -247,7 +223,7 @@ class ActionConfirmRemedy(Action):
                 category=category,
                 level=decision.level,
                 remedy_id=offer.remedy_id,
-                remedy_title=remedy_display(offer),
+                remedy_title=offer.display_title,
                 remedy_amount=offer.amount if offer.amount is not None else offer.cap,
                 emotion_trend=emotion_trend(turns),
                 resolve_within=dt.timedelta(hours=decision.sla.resolution_hours),

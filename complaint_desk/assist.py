@@ -31,7 +31,6 @@ from complaint_desk.policy_engine import (
     Complaint,
     ComplaintHistory,
     Decision,
-    OrderFacts,
     Policy,
     PolicyEngine,
     load_policy,
@@ -198,7 +197,7 @@ class AssistDesk:
             return None
         complaint = Complaint(
             category=category,
-            order=order_facts(order) if order else None,
+            order=order.facts() if order else None,
             desired_outcome=view.slots.get("desired_outcome"),
             evidence=frozenset(view.slots.get("evidence") or ()) - {NO_EVIDENCE},
             history=ComplaintHistory(),
@@ -258,7 +257,7 @@ class AssistDesk:
                 text = template.format(
                     **fields,
                     rule=rule.title,
-                    remedy=_remedy_display(offer.title, offer.amount, offer.cap),
+                    remedy=offer.display_title,
                     reason=f"{rule.description}。",
                     timeline=f"{offer.timeline}。" if offer.timeline else "",
                 )
@@ -388,26 +387,3 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
             for f in verdict.findings
         ],
     }
-
-
-def order_facts(order: Order) -> OrderFacts:
-    return OrderFacts(
-        order_id=order.order_id,
-        product=order.product,
-        goods_type=order.goods_type,
-        price=order.price,
-        payment_method=order.payment_method,
-        purchased_at=order.purchased_at,
-        promised_delivery_at=order.promised_delivery_at,
-        delivered_at=order.delivered_at,
-        status=order.status,
-        no_reason_return_eligible=order.no_reason_return_eligible,
-    )
-
-
-def _remedy_display(title: str, amount: float | None, cap: float | None) -> str:
-    if amount is not None:
-        return f"{title}（¥{amount:.0f}）"
-    if cap is not None:
-        return f"{title}（{cap:.0f} 元）"
-    return title

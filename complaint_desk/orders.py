@@ -12,6 +12,7 @@ import yaml
 from sqlalchemy.orm import sessionmaker
 
 from complaint_desk.db import Base, serialize_writers
+from complaint_desk.policy_engine import OrderFacts
 from complaint_desk.text_normalize import normalize
 
 ORDER_ID_PATTERN = re.compile(r"(?<!\d)\d{12}(?!\d)")
@@ -46,6 +47,15 @@ class Order:
     status: str
     carrier: str
     no_reason_return_eligible: bool
+
+    def facts(self) -> OrderFacts:
+        """What the policy engine needs to know about this order."""
+        return OrderFacts(
+            order_id=self.order_id, product=self.product, goods_type=self.goods_type, price=self.price,
+            payment_method=self.payment_method, purchased_at=self.purchased_at,
+            promised_delivery_at=self.promised_delivery_at, delivered_at=self.delivered_at, status=self.status,
+            no_reason_return_eligible=self.no_reason_return_eligible,
+        )
 
     def days_late(self, today: dt.date) -> int:
         """Days past the promised delivery date; 0 if on time."""

@@ -241,6 +241,15 @@ class RemedyOffer:
     matches_desired: bool
     evidence_needed: frozenset[str] = frozenset()  # any one of these would clear the evidence check
 
+    @property
+    def display_title(self) -> str:
+        """The remedy as the customer reads it, with its amount or cap."""
+        if self.amount is not None:
+            return f"{self.title}（¥{self.amount:.0f}）"
+        if self.cap is not None:
+            return f"{self.title}（{self.cap:.0f} 元）"
+        return self.title
+
 
 @dataclass(frozen=True)
 class DeclinedRemedy:
