@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,6 +63,12 @@ class Customer:
         )
         response.raise_for_status()
         return response.json()
+
+
+def db_rows(stack: Stack, query: str, *params: object) -> list[tuple]:
+    """Rows from the stack's complaint database (tickets, follow-ups, handoffs)."""
+    with sqlite3.connect(stack.var_dir / "complaint_desk.db") as db:
+        return db.execute(query, params).fetchall()
 
 
 @pytest.fixture(scope="session")

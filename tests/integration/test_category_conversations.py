@@ -4,14 +4,13 @@ ticket, or to a handoff where the policy says only a human may decide. Every rep
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 import pytest
 import yaml
 
 from complaint_desk.paths import KNOWLEDGE_DIR
-from tests.integration.conftest import Customer
+from tests.integration.conftest import Customer, db_rows
 from tools.stack import Stack
 
 RESTATE = yaml.safe_load((KNOWLEDGE_DIR / "replies.yml").read_text(encoding="utf-8"))["restate"]
@@ -48,10 +47,6 @@ SCRIPTS = [
            handoff_reason="channel_threat"),
 ]
 
-
-def db_rows(stack: Stack, query: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(stack.var_dir / "complaint_desk.db") as db:
-        return db.execute(query, params).fetchall()
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[script.category for script in SCRIPTS])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.integration.conftest import Customer
+from tests.integration.conftest import Customer, db_rows
 from tools.stack import Stack, start_stack
 
 WATCH_ORDER = "472918305562"  # 200元 electronics, delivered 3 days ago
@@ -20,10 +20,6 @@ LATE_ORDER = "472918305561"
 def slots(customer: Customer) -> dict:
     return customer.tracker()["slots"]
 
-
-def db_rows(stack: Stack, query: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(stack.var_dir / "complaint_desk.db") as db:
-        return db.execute(query, params).fetchall()
 
 
 def test_damaged_item_asks_for_evidence_then_opens_a_ticket_with_a_follow_up(customer: Customer, stack: Stack) -> None:
