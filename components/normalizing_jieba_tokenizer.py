@@ -9,6 +9,9 @@ from rasa.shared.nlu.training_data.message import Message
 
 from complaint_desk.text_normalize import normalize
 
+# Units that follow a number in amounts and time spans.
+MEASURE_WORDS = frozenset("元块毛角万千百天日周月年个次件号小分秒")
+
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
@@ -20,7 +23,9 @@ class NormalizingJiebaTokenizer(JiebaTokenizer):
     customer's original text and entity values keep the customer's spelling.
     Blank tokens, which jieba emits between Chinese and English words, are dropped,
     and a run of digits stays one token even where the dictionary knows part of it
-    (an order number holding "12315").
+    (an order number holding "12315"). A measure word glued by jieba to the word after a
+    number ("30" + "元以") is split off, so that amounts and time spans ("30元", "11天")
+    end on a token boundary.
     """
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
@@ -34,6 +39,9 @@ class NormalizingJiebaTokenizer(JiebaTokenizer):
             previous = tokens[-1] if tokens else None
             if previous and previous.end == start and previous.text.isdigit() and word.isdigit():
                 tokens[-1] = Token(previous.text + word, previous.start)
+            elif previous and previous.end == start and previous.text.isdigit() and len(word) > 1 \
+                    and word[0] in MEASURE_WORDS:
+                tokens += [Token(word[0], start), Token(word[1:], start + 1)]
             else:
                 tokens.append(Token(word, start))
         return self._apply_token_pattern(tokens)

@@ -25,3 +25,26 @@ def test_traditional_text_is_tokenized_as_simplified_with_original_offsets(token
 
 def test_blank_tokens_between_scripts_are_dropped(tokenizer: NormalizingJiebaTokenizer) -> None:
     assert all(text.strip() for text, _ in tokens(tokenizer, "iPhone 15 屏幕 有 bug"))
+
+
+def test_a_measure_word_after_a_number_is_its_own_token(tokenizer: NormalizingJiebaTokenizer) -> None:
+    result = tokens(tokenizer, "客服承诺差价30元以红包形式返还")
+    assert ("30", 6) in result
+    assert ("元", 8) in result
+
+
+def test_every_entity_annotation_in_the_training_data_ends_on_token_boundaries(
+    tokenizer: NormalizingJiebaTokenizer,
+) -> None:
+    """DIET learns nothing from a span that cuts a token; Rasa only warns about it at training time."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    misaligned = []
+    for example in load_data("data/nlu").entity_examples:
+        found = tokenizer.tokenize(example, "text")
+        starts, ends = {token.start for token in found}, {token.end for token in found}
+        for entity in example.get("entities", []):
+            if entity["start"] not in starts or entity["end"] not in ends:
+                misaligned.append(f"{example.get('text')} [{entity['start']}:{entity['end']}]")
+    assert not misaligned, "entity spans that cut a token (fix the span or add the word to knowledge/jieba):\n" + \
+        "\n".join(misaligned)
