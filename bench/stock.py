@@ -139,6 +139,14 @@ def stock_model(retrain: bool) -> tuple[Path, dict]:
     return model, {**meta, "cached": False}
 
 
+@dataclass(frozen=True)
+class SqlTracker:
+    """Rasa's SQL tracker store for the stock bot: a database URL and, on PostgreSQL, a schema."""
+
+    url: str
+    schema: str | None = None
+
+
 @dataclass
 class StockServer:
     rasa_url: str
@@ -157,19 +165,22 @@ class StockServer:
         self.log.close()
 
 
-def start_stock(model: Path, port: int, build: Path, log_path: Path, sql_tracker: Path | None = None,
+def start_stock(model: Path, port: int, build: Path, log_path: Path, sql_tracker: SqlTracker | None = None,
                 timeout: float = 180) -> StockServer:
     token = secrets.token_urlsafe(16)
     cmd = [str(VENV_BIN / "rasa"), "run", "--model", str(model), "--enable-api", "--auth-token", token,
            "--interface", "127.0.0.1", "--port", str(port), "--credentials", str(build / "credentials.yml")]
+    extra_env: dict[str, str] = {}
     if sql_tracker is not None:
-        endpoints = sql_tracker.parent / "stock_endpoints.yml"
-        endpoints.write_text(f"tracker_store:\n  type: SQL\n  url: sqlite:///{sql_tracker}\n")
+        endpoints = log_path.parent / f"stock_endpoints_{port}.yml"
+        endpoints.write_text(f"tracker_store:\n  type: SQL\n  url: {sql_tracker.url}\n")
         cmd += ["--endpoints", str(endpoints)]
+        if sql_tracker.schema:
+            extra_env["POSTGRESQL_SCHEMA"] = sql_tracker.schema
     # Otherwise no endpoints file (the build dir has none): Rasa's default in-memory tracker store.
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "ab")
-    process = subprocess.Popen(cmd, cwd=build, env=base_env(), stdout=log, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(cmd, cwd=build, env=base_env(extra_env), stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     server = StockServer(f"http://127.0.0.1:{port}", token, process, log)
     deadline = time.monotonic() + timeout
