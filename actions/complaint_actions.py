@@ -10,6 +10,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.call_cache import evaluate, find_order
 from actions.conversation_state import ConversationState, conversation_state
 from actions.guarded_messages import guard_context, recent_bot_texts, send_checked
 from actions.handoff_actions import hand_off
@@ -49,8 +50,7 @@ def latest_emotion(tracker: Tracker) -> str:
 
 
 def evaluate_complaint(tracker: Tracker) -> tuple[Decision, Order | None]:
-    order_id = tracker.get_slot("order_id")
-    order = services().orders.find(order_id) if order_id else None
+    order = find_order(tracker, tracker.get_slot("order_id"))
     complaint = Complaint(
         category=tracker.get_slot("complaint_category") or "delivery",
         order=order.facts() if order else None,
@@ -59,7 +59,7 @@ def evaluate_complaint(tracker: Tracker) -> tuple[Decision, Order | None]:
         history=ComplaintHistory(),
         today=dt.date.today(),
     )
-    return services().policy_engine.evaluate(complaint), order
+    return evaluate(tracker, complaint), order
 
 
 def next_offer(decision: Decision, declined: list[str]) -> RemedyOffer | None:

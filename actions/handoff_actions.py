@@ -9,6 +9,7 @@ from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.call_cache import find_order
 from actions.conversation_state import conversation_state
 from actions.guarded_messages import send_checked
 from actions.services import services
@@ -44,7 +45,7 @@ def hand_off(
     state = conversation_state(tracker)
     reason = reason or handoff_reason(tracker, state.threatened_channels)
     order_id = tracker.get_slot("order_id")
-    order = services().orders.find(order_id) if order_id else None
+    order = find_order(tracker, order_id)
     declined = tuple(tracker.get_slot("declined_remedies") or ())
     offered = tuple(filter(None, [*declined, tracker.get_slot("offered_remedy")]))
     titles = {remedy_id: definition.title for remedy_id, definition in services().policy.remedies.items()}

@@ -8,6 +8,7 @@ from rasa_sdk import FormValidationAction, Tracker, ValidationAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.call_cache import find_order
 from actions.complaint_actions import evaluate_complaint, order_summary
 from actions.guarded_messages import recent_bot_texts, send_checked
 from actions.services import services
@@ -96,7 +97,7 @@ class ValidateComplaintForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         order_id: str | None = extract_order_id(str(slot_value or ""))
-        order = services().orders.find(order_id) if order_id else None
+        order = find_order(tracker, order_id)
         if order is not None:
             send_checked(dispatcher, tracker, order_summary(order))
             return {"order_id": order_id, "order_lookup_failures": 0}
