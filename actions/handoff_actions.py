@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.call_cache import find_order
 from actions.conversation_state import conversation_state
 from actions.guarded_messages import send_checked
+from actions.off_loop import BlockingAction
 from actions.services import services
 from complaint_desk.handoff import HandoffReason, SummaryInput, customer_handoff_message, summarize_for_agent
 
@@ -70,9 +71,9 @@ def hand_off(
     return [ConversationPaused()]
 
 
-class ActionHandoffToHuman(Action):
+class ActionHandoffToHuman(BlockingAction):
     def name(self) -> str:
         return "action_handoff_to_human"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         return hand_off(dispatcher, tracker)
