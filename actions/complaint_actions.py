@@ -10,9 +10,11 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.call_cache import evaluate, find_order
 from actions.conversation_state import ConversationState, conversation_state
 from actions.guarded_messages import guard_context, recent_bot_texts, send_checked
 from actions.handoff_actions import hand_off
+from actions.off_loop import BlockingAction
 from actions.services import services
 from complaint_desk.conversation import emotion_trend, turns_from_tracker_events
 from complaint_desk.evidence import NO_EVIDENCE
@@ -49,8 +51,7 @@ def latest_emotion(tracker: Tracker) -> str:
 
 
 def evaluate_complaint(tracker: Tracker) -> tuple[Decision, Order | None]:
-    order_id = tracker.get_slot("order_id")
-    order = services().orders.find(order_id) if order_id else None
+    order = find_order(tracker, tracker.get_slot("order_id"))
     complaint = Complaint(
         category=tracker.get_slot("complaint_category") or "delivery",
         order=order.facts() if order else None,
@@ -59,7 +60,7 @@ def evaluate_complaint(tracker: Tracker) -> tuple[Decision, Order | None]:
         history=ComplaintHistory(),
         today=dt.date.today(),
     )
-    return services().policy_engine.evaluate(complaint), order
+    return evaluate(tracker, complaint), order
 
 
 def next_offer(decision: Decision, declined: list[str]) -> RemedyOffer | None:
@@ -97,13 +98,13 @@ def approved_context(offer: RemedyOffer) -> GuardContext:
     return guard_context([offer.remedy_id], offer.amount if offer.amount is not None else offer.cap)
 
 
-class ActionAcknowledgeComplaint(Action):
+class ActionAcknowledgeComplaint(BlockingAction):
     """Listen and empathize: restate the problem in one line and acknowledge the feeling, in the customer's style."""
 
     def name(self) -> str:
         return "action_acknowledge_complaint"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         category = category_for_intent(intent) or tracker.get_slot("complaint_category") or "delivery"
         state = conversation_state(tracker)
@@ -161,13 +162,13 @@ def policy_citation(category: str) -> str:
     return services().replies.text("policy_citation", law=note.title, rule=cited.title, description=cited.description)
 
 
-class ActionCalmCustomer(Action):
+class ActionCalmCustomer(BlockingAction):
     """Mid-form frustration: acknowledge the feeling again before the form asks its next question."""
 
     def name(self) -> str:
         return "action_calm_customer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         replies = services().replies
         text = replies.empathize(latest_emotion(tracker), avoid=recent_bot_texts(tracker))
         if needs_a_human_now(conversation_state(tracker)):
@@ -177,13 +178,13 @@ class ActionCalmCustomer(Action):
         return []
 
 
-class ActionProposeRemedy(Action):
+class ActionProposeRemedy(BlockingAction):
     """Propose: the best remedy the policy allows, in guard-checked words."""
 
     def name(self) -> str:
         return "action_propose_remedy"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         decision, _order = evaluate_complaint(tracker)
         replies = services().replies
         offer = next_offer(decision, tracker.get_slot("declined_remedies") or [])
@@ -200,13 +201,13 @@ class ActionProposeRemedy(Action):
         return [SlotSet("offered_remedy", offer.remedy_id)]
 
 
-class ActionConfirmRemedy(Action):
+class ActionConfirmRemedy(BlockingAction):
     """Confirm: the customer accepted; open a ticket and say what happens next."""
 
     def name(self) -> str:
         return "action_confirm_remedy"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         decision, _order = evaluate_complaint(tracker)
         remedy_id = tracker.get_slot("offered_remedy")
         offer = next((o for o in decision.offers if o.remedy_id == remedy_id), None)
@@ -250,13 +251,13 @@ class ActionConfirmRemedy(Action):
         return [SlotSet("ticket_id", ticket.ticket_id)]
 
 
-class ActionOfferNextRemedy(Action):
+class ActionOfferNextRemedy(BlockingAction):
     """The customer declined: offer the next allowed remedy, or hand over with a summary."""
 
     def name(self) -> str:
         return "action_offer_next_remedy"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         declined = list(tracker.get_slot("declined_remedies") or [])
         if tracker.get_slot("offered_remedy"):
             declined.append(tracker.get_slot("offered_remedy"))
@@ -281,13 +282,13 @@ class ActionOfferNextRemedy(Action):
         return [*events, SlotSet("offered_remedy", offer.remedy_id)]
 
 
-class ActionRecordSatisfaction(Action):
+class ActionRecordSatisfaction(BlockingAction):
     """The customer's answer to "对这次的处理您满意吗？" goes on the ticket."""
 
     def name(self) -> str:
         return "action_record_satisfaction"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ticket_id = tracker.get_slot("ticket_id")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         satisfied = intent in SATISFIED_INTENTS
@@ -298,13 +299,13 @@ class ActionRecordSatisfaction(Action):
         return []
 
 
-class ActionFollowUp(Action):
+class ActionFollowUp(BlockingAction):
     """A due follow-up (回访) fired by the worker: ask whether the ticket's problem is solved."""
 
     def name(self) -> str:
         return "action_follow_up"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ticket_id = next(
             (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "ticket_id"),
             tracker.get_slot("ticket_id"),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from rasa_sdk import Tracker
 
-from actions.services import services
+from actions.call_cache import find_order, memoized, tickets_for_order
 from complaint_desk.conversation import CustomerTurn, turns_from_tracker_events
 from complaint_desk.levels import complaint_level
 from complaint_desk.profile import CustomerProfile, profile_customer
@@ -24,11 +24,18 @@ class ConversationState:
 
 
 def conversation_state(tracker: Tracker) -> ConversationState:
+    """The state for the tracker as it is now (memoized per action call on the slots and events it reads)."""
+    key = ("conversation_state", tracker.get_slot("complaint_category"), tracker.get_slot("order_id"),
+           len(tracker.events))
+    return memoized(tracker, key, lambda: _conversation_state(tracker))
+
+
+def _conversation_state(tracker: Tracker) -> ConversationState:
     turns = turns_from_tracker_events(tracker.events)
     category = tracker.get_slot("complaint_category")
     order_id = tracker.get_slot("order_id")
-    order = services().orders.find(order_id) if order_id else None
-    earlier = [t for t in services().tickets.for_order(order_id) if t.conversation_id != tracker.sender_id] if order_id else []
+    order = find_order(tracker, order_id)
+    earlier = [t for t in tickets_for_order(tracker, order_id) if t.conversation_id != tracker.sender_id] if order_id else []
     risk = assess_risk(
         RiskInput(
             turns=turns,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.call_cache import find_order
 from actions.conversation_state import conversation_state
 from actions.guarded_messages import send_checked
+from actions.off_loop import BlockingAction
 from actions.services import services
 from complaint_desk.handoff import HandoffReason, SummaryInput, customer_handoff_message, summarize_for_agent
 
@@ -44,7 +46,7 @@ def hand_off(
     state = conversation_state(tracker)
     reason = reason or handoff_reason(tracker, state.threatened_channels)
     order_id = tracker.get_slot("order_id")
-    order = services().orders.find(order_id) if order_id else None
+    order = find_order(tracker, order_id)
     declined = tuple(tracker.get_slot("declined_remedies") or ())
     offered = tuple(filter(None, [*declined, tracker.get_slot("offered_remedy")]))
     titles = {remedy_id: definition.title for remedy_id, definition in services().policy.remedies.items()}
@@ -69,9 +71,9 @@ def hand_off(
     return [ConversationPaused()]
 
 
-class ActionHandoffToHuman(Action):
+class ActionHandoffToHuman(BlockingAction):
     def name(self) -> str:
         return "action_handoff_to_human"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         return hand_off(dispatcher, tracker)

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.guarded_messages import guard_context, send_checked
+from actions.off_loop import BlockingAction
 from actions.services import services
 
 
@@ -23,13 +24,13 @@ class ActionAnswerPolicyQuestion(Action):
         return []
 
 
-class ActionReportProgress(Action):
+class ActionReportProgress(BlockingAction):
     """Tells the customer the real status of their latest ticket."""
 
     def name(self) -> str:
         return "action_report_progress"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         replies = services().replies
         tickets = services().tickets.for_conversation(tracker.sender_id)
         if not tickets:

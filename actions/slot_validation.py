@@ -8,8 +8,10 @@ from rasa_sdk import FormValidationAction, Tracker, ValidationAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.call_cache import find_order
 from actions.complaint_actions import evaluate_complaint, order_summary
 from actions.guarded_messages import recent_bot_texts, send_checked
+from actions.off_loop import off_loop
 from actions.services import services
 from complaint_desk.evidence import NO_EVIDENCE
 from complaint_desk.orders import extract_order_id
@@ -40,7 +42,7 @@ class ValidateComplaintForm(FormValidationAction):
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
         required = ["problem_detail", "order_id", "desired_outcome"]
-        if tracker.get_slot("order_id") and evidence_requested(tracker):
+        if tracker.get_slot("order_id") and await off_loop(evidence_requested, tracker):
             required.append("evidence")
         return required
 
@@ -96,7 +98,7 @@ class ValidateComplaintForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         order_id: str | None = extract_order_id(str(slot_value or ""))
-        order = services().orders.find(order_id) if order_id else None
+        order = await off_loop(find_order, tracker, order_id)
         if order is not None:
             send_checked(dispatcher, tracker, order_summary(order))
             return {"order_id": order_id, "order_lookup_failures": 0}

@@ -5,6 +5,9 @@ Two loads, both bounded in count and in time:
 - `turn_load`: N concurrent shoppers, each running whole multi-turn conversations back to back through
   `POST /webhooks/rest/webhook`, each conversation with its own sender id. One turn = one request = the
   full Rasa turn (NLU, policies, tracker store, custom actions) until the bot's replies come back.
+With several Rasa replicas (a list of URLs) the generator is the load balancer: each request goes to the
+next replica in turn, so the turns of one conversation land on different replicas, as behind a round-robin
+balancer without sticky sessions.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import re
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import count
 
 import aiohttp
 
@@ -65,6 +70,26 @@ class TurnStats:
     check_failures: list[str] = field(default_factory=list)
 
 
+SenderId = Callable[[str], str]  # a readable conversation name -> the sender id the server accepts
+
+
+def as_is(name: str) -> str:
+    return name
+
+
+class RoundRobin:
+    """The next replica's base URL for every request."""
+
+    def __init__(self, urls: str | Sequence[str]) -> None:
+        self.urls = [urls] if isinstance(urls, str) else list(urls)
+        if not self.urls:
+            raise ValueError("no Rasa URL to send requests to")
+        self._next = count()
+
+    def __call__(self) -> str:
+        return self.urls[next(self._next) % len(self.urls)]
+
+
 def _texts(body: object) -> str:
     if not isinstance(body, list):
         return ""
@@ -77,15 +102,20 @@ async def _post(session: aiohttp.ClientSession, url: str, payload: dict) -> tupl
         return response.status, body
 
 
-async def _parse_load(rasa_url: str, token: str, requests: int, warmup: int, max_seconds: float) -> dict:
-    url = f"{rasa_url}/model/parse?token={token}"
+async def _parse_load(rasa_urls: str | Sequence[str], token: str, requests: int, warmup: int,
+                      max_seconds: float) -> dict:
+    replica = RoundRobin(rasa_urls)
+
+    def url() -> str:
+        return f"{replica()}/model/parse?token={token}"
+
     durations: list[float] = []
     errors: Counter = Counter()
     intents: Counter = Counter()
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         for i in range(warmup):
-            await _post(session, url, {"text": PARSE_MESSAGES[i % len(PARSE_MESSAGES)]})
+            await _post(session, url(), {"text": PARSE_MESSAGES[i % len(PARSE_MESSAGES)]})
         deadline = time.perf_counter() + max_seconds
         for i in range(requests):
             if time.perf_counter() >= deadline:
@@ -93,7 +123,7 @@ async def _parse_load(rasa_url: str, token: str, requests: int, warmup: int, max
             text = PARSE_MESSAGES[i % len(PARSE_MESSAGES)]
             started = time.perf_counter()
             try:
-                status, body = await _post(session, url, {"text": text})
+                status, body = await _post(session, url(), {"text": text})
             except (TimeoutError, aiohttp.ClientError) as error:
                 errors[type(error).__name__] += 1
                 continue
@@ -108,13 +138,14 @@ async def _parse_load(rasa_url: str, token: str, requests: int, warmup: int, max
             "intents_seen": len(intents)}
 
 
-def parse_load(rasa_url: str, token: str, requests: int = 400, warmup: int = 30, max_seconds: float = 90) -> dict:
-    return asyncio.run(_parse_load(rasa_url, token, requests, warmup, max_seconds))
+def parse_load(rasa_urls: str | Sequence[str], token: str, requests: int = 400, warmup: int = 30,
+               max_seconds: float = 90) -> dict:
+    return asyncio.run(_parse_load(rasa_urls, token, requests, warmup, max_seconds))
 
 
-async def _turn_load(rasa_url: str, concurrency: int, max_turns: int, max_seconds: float, label: str,
-                     check: bool) -> dict:
-    url = f"{rasa_url}/webhooks/rest/webhook"
+async def _turn_load(rasa_urls: str | Sequence[str], concurrency: int, max_turns: int, max_seconds: float,
+                     label: str, check: bool, sender_id: SenderId) -> dict:
+    replica = RoundRobin(rasa_urls)
     stats = TurnStats()
     budget = [max_turns]
     timeout = aiohttp.ClientTimeout(total=120)
@@ -127,7 +158,7 @@ async def _turn_load(rasa_url: str, concurrency: int, max_turns: int, max_second
         conversation = 0
         while True:
             script = CONVERSATIONS[(worker + conversation) % len(CONVERSATIONS)]
-            sender = f"bench-{label}-c{concurrency}-{run_tag}-{worker}-{conversation}"
+            sender = sender_id(f"bench-{label}-c{concurrency}-{run_tag}-{worker}-{conversation}")
             conversation += 1
             last_text = ""
             for message in script.messages:
@@ -136,7 +167,8 @@ async def _turn_load(rasa_url: str, concurrency: int, max_turns: int, max_second
                 budget[0] -= 1
                 turn_started = time.perf_counter()
                 try:
-                    status, body = await _post(session, url, {"sender": sender, "message": message})
+                    status, body = await _post(session, f"{replica()}/webhooks/rest/webhook",
+                                               {"sender": sender, "message": message})
                 except (TimeoutError, aiohttp.ClientError) as error:
                     stats.errors[type(error).__name__] += 1
                     break
@@ -177,22 +209,25 @@ async def _turn_load(rasa_url: str, concurrency: int, max_turns: int, max_second
     }
 
 
-def turn_load(rasa_url: str, concurrency: int, max_turns: int, max_seconds: float, label: str,
-              check: bool = False) -> dict:
-    return asyncio.run(_turn_load(rasa_url, concurrency, max_turns, max_seconds, label, check))
+def turn_load(rasa_urls: str | Sequence[str], concurrency: int, max_turns: int, max_seconds: float, label: str,
+              check: bool = False, sender_id: SenderId = as_is) -> dict:
+    return asyncio.run(_turn_load(rasa_urls, concurrency, max_turns, max_seconds, label, check, sender_id))
 
 
-async def _one_conversation(rasa_url: str, script: Script, sender: str) -> list[str]:
-    url = f"{rasa_url}/webhooks/rest/webhook"
+async def _one_conversation(rasa_urls: str | Sequence[str], script: Script, sender: str) -> list[str]:
+    replica = RoundRobin(rasa_urls)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
         replies = []
         for message in script.messages:
-            _status, body = await _post(session, url, {"sender": sender, "message": message})
+            _status, body = await _post(session, f"{replica()}/webhooks/rest/webhook",
+                                        {"sender": sender, "message": message})
             replies.append(_texts(body))
         return replies
 
 
-def warm_up(rasa_url: str, label: str) -> list[tuple[str, list[str]]]:
+def warm_up(rasa_urls: str | Sequence[str], label: str, sender_id: SenderId = as_is) -> list[tuple[str, list[str]]]:
     """One sequential pass over every script, not measured; returns the replies for a sanity print."""
-    return [(script.name, asyncio.run(_one_conversation(rasa_url, script, f"bench-{label}-warmup-{script.name}")))
+    tag = uuid.uuid4().hex[:6]
+    return [(script.name, asyncio.run(_one_conversation(rasa_urls, script,
+                                                        sender_id(f"bench-{label}-warmup-{tag}-{script.name}"))))
             for script in CONVERSATIONS]

@@ -5,15 +5,16 @@ Not part of `make bench` (py-spy is not a project dependency). With a py-spy bin
     .venv/bin/pip install --target /tmp/pyspy py-spy
     .venv/bin/python -m bench.profile_turns --py-spy /tmp/pyspy/bin/py-spy
 
-Starts the stack on free ports with a temp var dir, runs the conversation load at --concurrency for
---seconds while py-spy records both servers, then prints the functions with the most samples (inclusive
-and self) and writes the collapsed stacks (flamegraph input) to var/bench/profile_<process>.txt.
+Starts the stack on free ports with a temp var dir (production mode by default, as `bench.run_all`: two
+Rasa replicas on PostgreSQL + Redis, falling back to dev if they are unreachable), runs the conversation
+load at --concurrency for --seconds while py-spy records the first Rasa replica and the action server, then
+prints the functions with the most samples (inclusive and self) and writes the collapsed stacks
+(flamegraph input) to var/bench/profile_<process>.txt.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import tempfile
 import threading
@@ -22,7 +23,8 @@ from pathlib import Path
 
 from bench import loadgen
 from bench.common import BENCH_VAR, progress
-from tools.stack import start_stack
+from bench.deployment import DEFAULT_REDIS_URL, choose, sender_ids
+from tools.stack import DEFAULT_MODEL
 
 NOISE = ("<module>", "_run_module_as_main", "_run_code")
 
@@ -57,17 +59,25 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=40)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--mode", choices=("production", "dev"), default="production")
+    parser.add_argument("--replicas", type=int, default=2)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     args = parser.parse_args()
+    deployment = choose("production" if args.mode == "production" else "development", args.replicas,
+                        args.database_url, args.redis_url)
     BENCH_VAR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         var_dir = Path(tmp) / "var"
-        os.environ["TRACKER_DB_URL"] = f"sqlite:///{var_dir / 'tracker.db'}"
-        os.environ["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.db'}"
-        progress("starting the stack …")
-        stack = start_stack(var_dir)
+        progress(f"starting the stack ({deployment.mode} mode, {deployment.replicas} Rasa server(s)) …")
         try:
-            loadgen.warm_up(stack.rasa_url, "profile")
-            outputs = {"rasa_server": stack.processes[1].pid, "action_server": stack.processes[0].pid}
+            stack = deployment.start(var_dir, DEFAULT_MODEL)
+        except BaseException:
+            deployment.cleanup()
+            raise
+        try:
+            loadgen.warm_up(stack.rasa_urls, "profile", sender_ids(stack))
+            outputs = {"rasa_server": stack.roles["rasa_server"].pid, "action_server": stack.roles["action_server"].pid}
             recorders = []
             for name, pid in outputs.items():
                 out = BENCH_VAR / f"profile_{name}.txt"
@@ -78,7 +88,8 @@ def main() -> int:
             progress(f"load: {args.concurrency} concurrent conversations for {args.seconds:.0f} s, py-spy recording")
             result: dict = {}
             runner = threading.Thread(target=lambda: result.update(loadgen.turn_load(
-                stack.rasa_url, args.concurrency, 100000, args.seconds, "profile", check=True)))
+                stack.rasa_urls, args.concurrency, 100000, args.seconds, "profile", check=True,
+                sender_id=sender_ids(stack))))
             runner.start()
             runner.join()
             for _out, recorder in recorders:
@@ -92,6 +103,7 @@ def main() -> int:
                     print(f"{out.name}: no output ({recorder.stderr.read().decode(errors='replace')[:300]})")
         finally:
             stack.stop()
+            deployment.cleanup()
     return 0
 
 

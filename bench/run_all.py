@@ -4,9 +4,14 @@
 1. the floor: jieba + TF-IDF + logistic regression in-process, per message;
 2. the stock Rasa baseline (bench/stock_bot/ + a copy of data/nlu): trained, or taken from var/bench/;
 3. the complaint desk stack (tools.stack.start_stack on free ports, temp var dir): `/model/parse` p50/p95/p99,
-   then full REST turns at 1, 10 and 50 concurrent conversations, CPU per turn and peak RSS per process;
+   then full REST turns at 1, 10 and 50 concurrent conversations, CPU per turn and peak RSS per process.
+   By default in production mode (--mode production): 2 Rasa replicas (the load generator sends each request
+   to the next replica), PostgreSQL (a schema of the run's own) and the Redis lock store (a key prefix of its
+   own), both removed afterwards; if PostgreSQL or Redis cannot be reached, it says so and runs --mode dev
+   (one Rasa server, SQLite);
 4. the same parse and turn loads against the stock bot (in-memory tracker store, as `rasa run` ships),
-   and again with a SQLite tracker store like ours, to separate the tracker store's share;
+   and again with a SQL tracker store like ours (PostgreSQL in production mode, SQLite in dev), to separate
+   the tracker store's share;
 5. `rasa train --force` of the complaint desk from scratch into a temp dir (skip with --no-training).
 Writes var/bench/report.json and var/bench/report.md, and prints the Markdown table.
 The targets in the table are context only; nothing is asserted.
@@ -36,9 +41,10 @@ from bench.common import (
     system_busy_seconds,
     tree_cpu_seconds,
 )
+from bench.deployment import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, Deployment, choose, sender_ids
 from bench.floor import run_floor
-from bench.stock import intent_drift, start_stock, stock_model, train_command, train_from_scratch
-from tools.stack import DEFAULT_MODEL, free_port, start_stack
+from bench.stock import SqlTracker, intent_drift, start_stock, stock_model, train_command, train_from_scratch
+from tools.stack import DEFAULT_MODEL, free_port
 
 TURN_BUDGETS = {1: (150, 60.0), 10: (600, 75.0), 50: (1000, 90.0)}  # concurrency: (max turns, max seconds)
 QUICK_BUDGETS = {1: (30, 20.0), 10: (80, 20.0), 50: (150, 30.0)}
@@ -49,11 +55,13 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def measure_bot(label: str, rasa_url: str, token: str, pids: dict[str, int], levels: list[int], budgets: dict,
-                parse_requests: int, check: bool, do_parse: bool = True) -> dict:
+def measure_bot(label: str, rasa_url: str | list[str], token: str, pids: dict[str, int], levels: list[int], budgets: dict,
+                parse_requests: int, check: bool, do_parse: bool = True,
+                sender_id: loadgen.SenderId | None = None) -> dict:
+    sender_id = sender_id or loadgen.as_is
     result: dict = {}
     progress(f"{label}: warm-up, one pass over each conversation script")
-    for name, replies in loadgen.warm_up(rasa_url, label):
+    for name, replies in loadgen.warm_up(rasa_url, label, sender_id):
         first = replies[0].replace("\n", " ")[:70]
         last = replies[-1].replace("\n", " ")[:70]
         progress(f"  {name}: first reply {first!r} … last reply {last!r}")
@@ -80,14 +88,18 @@ def measure_bot(label: str, rasa_url: str, token: str, pids: dict[str, int], lev
         cpu_before = {name: tree_cpu_seconds(pid) for name, pid in pids.items()}
         self_before = resource.getrusage(resource.RUSAGE_SELF)
         busy_before, load_before, wall_before = system_busy_seconds(), load_average(), time.perf_counter()
-        turns = loadgen.turn_load(rasa_url, concurrency, max_turns, max_seconds, label, check=check)
+        turns = loadgen.turn_load(rasa_url, concurrency, max_turns, max_seconds, label, check=check,
+                                  sender_id=sender_id)
         busy_after, wall_after = system_busy_seconds(), time.perf_counter()
         self_after = resource.getrusage(resource.RUSAGE_SELF)
         n = max(turns["n"], 1)
-        turns["cpu_ms_per_turn"] = {
+        per_process = {
             name: round(((tree_cpu_seconds(pid) or 0.0) - (cpu_before[name] or 0.0)) * 1000 / n, 2)
             for name, pid in pids.items()
         }
+        turns["cpu_ms_per_turn"] = by_role(per_process)
+        if len(per_process) > len(turns["cpu_ms_per_turn"]):
+            turns["cpu_ms_per_turn_per_process"] = per_process
         turns["cpu_ms_per_turn"]["load_generator"] = round(
             ((self_after.ru_utime + self_after.ru_stime) - (self_before.ru_utime + self_before.ru_stime)) * 1000 / n, 2)
         ours_cpu = sum(v for v in turns["cpu_ms_per_turn"].values()) * n / 1000
@@ -107,21 +119,34 @@ def measure_bot(label: str, rasa_url: str, token: str, pids: dict[str, int], lev
     return result
 
 
-def bench_ours(args: argparse.Namespace, levels: list[int], budgets: dict, work: Path) -> dict:
+def role_of(process_name: str) -> str:
+    """`rasa_server_1` -> `rasa_server`: replicas of one role are added up."""
+    base, _, suffix = process_name.rpartition("_")
+    return base if suffix.isdigit() else process_name
+
+
+def by_role(values: dict[str, float]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for name, value in values.items():
+        out[role_of(name)] = round(out.get(role_of(name), 0.0) + value, 2)
+    return out
+
+
+def bench_ours(args: argparse.Namespace, deployment: Deployment, levels: list[int], budgets: dict,
+               work: Path) -> dict:
     var_dir = work / "ours_var"
-    # The Makefile exports TRACKER_DB_URL=var/tracker.db; the bench must not write into the real databases.
-    os.environ["TRACKER_DB_URL"] = f"sqlite:///{var_dir / 'tracker.db'}"
-    os.environ["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.db'}"
-    progress(f"complaint desk: starting action server + Rasa server + follow-up worker ({DEFAULT_MODEL.name}) …")
+    what = (f"{deployment.replicas} Rasa replicas on PostgreSQL + Redis" if deployment.mode == "production"
+            else "one Rasa server on SQLite")
+    progress(f"complaint desk ({deployment.mode} mode): starting action server + {what} + follow-up worker(s) "
+             f"({DEFAULT_MODEL.name}) …")
     started = time.perf_counter()
-    stack = start_stack(var_dir, model=DEFAULT_MODEL)
+    stack = deployment.start(var_dir, DEFAULT_MODEL)
     try:
         startup = round(time.perf_counter() - started, 1)
-        progress(f"complaint desk: ready in {startup} s at {stack.rasa_url}")
-        names = ["action_server", "rasa_server", "followup_worker"]
-        pids = {name: process.pid for name, process in zip(names, stack.processes, strict=False)}
-        result = measure_bot("ours", stack.rasa_url, stack.token, pids, levels, budgets, args.parse_requests,
-                             check=True)
+        progress(f"complaint desk: ready in {startup} s at {', '.join(stack.rasa_urls)}")
+        pids = {role: process.pid for role, process in stack.roles.items()}
+        result = measure_bot("ours", stack.rasa_urls, stack.token, pids, levels, budgets, args.parse_requests,
+                             check=True, sender_id=sender_ids(stack))
         result["startup_s"] = startup
         return result
     finally:
@@ -130,14 +155,19 @@ def bench_ours(args: argparse.Namespace, levels: list[int], budgets: dict, work:
 
 
 def bench_stock(args: argparse.Namespace, model: Path, levels: list[int], budgets: dict, work: Path,
-                sql: bool) -> dict:
+                sql: bool, deployment: Deployment) -> dict:
     label = "stock_sql" if sql else "stock"
     build = BENCH_VAR / "stock_build"
     tracker = None
+    store = "in-memory"
     if sql:
         (work / "stock_sql").mkdir(parents=True, exist_ok=True)
-        tracker = work / "stock_sql" / "tracker.db"
-    progress(f"{label}: starting `rasa run --enable-api` ({'SQLite' if sql else 'in-memory'} tracker store) …")
+        # The same tracker database as ours: SQLite in development, our PostgreSQL (own schema) in production.
+        if deployment.mode == "production":
+            tracker, store = SqlTracker(deployment.database_url, deployment.extra_schema("stock")), "PostgreSQL"
+        else:
+            tracker, store = SqlTracker(f"sqlite:///{work / 'stock_sql' / 'tracker.db'}"), "SQLite"
+    progress(f"{label}: starting `rasa run --enable-api` ({store} tracker store) …")
     started = time.perf_counter()
     server = start_stock(model, free_port(), build, BENCH_VAR / "logs" / f"{label}_server.log", sql_tracker=tracker)
     try:
@@ -146,6 +176,7 @@ def bench_stock(args: argparse.Namespace, model: Path, levels: list[int], budget
         result = measure_bot(label, server.rasa_url, server.token, {"rasa_server": server.process.pid}, levels,
                              budgets, args.parse_requests, check=False, do_parse=not sql)
         result["startup_s"] = startup
+        result["tracker_store"] = store
         return result
     finally:
         server.stop()
@@ -207,8 +238,12 @@ def ratios(report: dict) -> dict:
 def markdown(report: dict) -> str:
     ours, stock, stock_sql = (report.get(k) or {} for k in ("ours", "stock", "stock_sql"))
     floor = report.get("floor") or {}
-    rows = [
-        "| metric | 投诉助手 | stock Rasa | ours ÷ stock | stock + SQLite tracker | ours ÷ (stock + SQLite) | target (context) |",
+    deployment = (report.get("meta") or {}).get("deployment") or {}
+    sql_name = stock_sql.get("tracker_store") or ("PostgreSQL" if deployment.get("mode") == "production" else "SQLite")
+    rows = [_mode_line(deployment), ""] if deployment else []
+    rows += [
+        f"| metric | 投诉助手 | stock Rasa | ours ÷ stock | stock + {sql_name} tracker | ours ÷ (stock + {sql_name}) "
+        "| target (context) |",
         "|---|---|---|---|---|---|---|",
     ]
     parse_ok = ours.get("parse", {}).get("p95_ms", 1e9) <= TARGETS["parse_p95_ms"] if ours.get("parse") else None
@@ -251,6 +286,8 @@ def markdown(report: dict) -> str:
             f"{_num(cpu_q.get('rasa_server'))} | {_ratio(servers_o, cpu_q.get('rasa_server'))} | |")
     ot, st = ours.get("training") or {}, stock.get("training") or {}
     cached = " (cached)" if stock.get("training_cached") else ""
+    if stock.get("epochs"):
+        cached = f" (stock trained with {stock['epochs']} epochs for this run: not comparable)"
     rows.append(f"| training from scratch, `rasa train --force` (s) | {_num(ot.get('seconds'))} | "
                 f"{_num(st.get('seconds'))}{cached} | {_ratio(ot.get('seconds'), st.get('seconds'))} | — | — | |")
     rows.append(f"| training peak RSS (MB) | {_num(ot.get('peak_rss_mb'))} | {_num(st.get('peak_rss_mb'))} | "
@@ -260,14 +297,19 @@ def markdown(report: dict) -> str:
     mem_o, mem_s, mem_q = (x.get("memory") or {} for x in (ours, stock, stock_sql))
 
     def peak(mem: dict, name: str) -> float | None:
-        return (mem.get(name) or {}).get("peak_rss_mb")
+        """Peak RSS of one process of that role (the largest replica's)."""
+        values = [v.get("peak_rss_mb") for k, v in mem.items() if role_of(k) == name and v.get("peak_rss_mb")]
+        return max(values) if values else None
 
-    rows.append(f"| peak RSS, Rasa server (MB) | {_num(peak(mem_o, 'rasa_server'))} | {_num(peak(mem_s, 'rasa_server'))} | "
+    def peak_total(mem: dict) -> float | None:
+        return round(sum(v.get("peak_rss_mb") or 0.0 for v in mem.values()), 1) or None
+
+    rows.append(f"| peak RSS, Rasa server (MB, per replica) | {_num(peak(mem_o, 'rasa_server'))} | {_num(peak(mem_s, 'rasa_server'))} | "
                 f"{_ratio(peak(mem_o, 'rasa_server'), peak(mem_s, 'rasa_server'))} | {_num(peak(mem_q, 'rasa_server'))} | "
                 f"{_ratio(peak(mem_o, 'rasa_server'), peak(mem_q, 'rasa_server'))} | |")
     rows.append(f"| peak RSS, action server (MB) | {_num(peak(mem_o, 'action_server'))} | — | — | — | — | |")
     rows.append(f"| peak RSS, follow-up worker (MB) | {_num(peak(mem_o, 'followup_worker'))} | — | — | — | — | |")
-    total_o = sum(v for v in (peak(mem_o, n) for n in ("rasa_server", "action_server", "followup_worker")) if v) or None
+    total_o = peak_total(mem_o)
     rows.append(f"| peak RSS, all server processes (MB) | {_num(total_o and round(total_o, 1))} | "
                 f"{_num(peak(mem_s, 'rasa_server'))} | {_ratio(total_o, peak(mem_s, 'rasa_server'))} | — | — | |")
     if floor.get("n"):
@@ -281,6 +323,17 @@ def markdown(report: dict) -> str:
         rows.append("Other jobs on the machine during the measurements (cores busy outside the bench, of "
                     f"{os.cpu_count()}): " + ", ".join(f"{k} {v}" for k, v in foreign.items()) + ".")
     return "\n".join(rows)
+
+
+def _mode_line(deployment: dict) -> str:
+    if deployment.get("mode") == "production":
+        line = (f"Complaint desk in **production** mode: {deployment.get('replicas')} Rasa replicas (requests "
+                f"round-robin), one action server, PostgreSQL schema {deployment.get('schema')}, Redis lock store.")
+    else:
+        line = "Complaint desk in **development** mode: one Rasa server, SQLite, in-memory lock store."
+    if deployment.get("fallback_reason"):
+        line += f" Production was asked for but {deployment['fallback_reason']}."
+    return line
 
 
 def _foreign_load(report: dict) -> dict[str, float]:
@@ -303,10 +356,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stock-sql", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the stock bot with a SQLite tracker store, like ours")
     parser.add_argument("--retrain-stock", action="store_true", help="ignore the cached stock model")
+    parser.add_argument("--stock-epochs", type=int, default=None,
+                        help="train the stock bot with this many DIET and TED epochs instead of 100 (same networks, "
+                             "same inference cost; quicker on a busy machine; its training time is then not reported "
+                             "as the stock bot's)")
     parser.add_argument("--levels", default="1,10,50", help="concurrent conversations, comma-separated")
     parser.add_argument("--parse-requests", type=int, default=400)
     parser.add_argument("--quick", action="store_true", help="small loads, no training, no SQLite stock run")
     parser.add_argument("--out", type=Path, default=BENCH_VAR / "report.json")
+    parser.add_argument("--mode", choices=("production", "dev"), default="production",
+                        help="production: --replicas Rasa servers on PostgreSQL + Redis (schema and key prefix of "
+                             "the run's own, removed afterwards), falling back to dev if they are unreachable; "
+                             "dev: one Rasa server on SQLite")
+    parser.add_argument("--replicas", type=int, default=2, help="Rasa replicas in production mode")
+    parser.add_argument("--database-url", default=None,
+                        help=f"PostgreSQL for production mode (default: $DATABASE_URL, else {DEFAULT_DATABASE_URL})")
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="Redis for production mode")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
     budgets = TURN_BUDGETS
@@ -322,7 +387,13 @@ def main(argv: list[str] | None = None) -> int:
     if missing or extra:
         progress(f"WARNING: stock domain intents differ from domain.yml: missing {sorted(missing)}, extra {sorted(extra)}")
 
+    deployment = choose("production" if args.mode == "production" else "development", args.replicas,
+                        args.database_url, args.redis_url)
+    progress(f"mode: {deployment.mode}" + (f" ({deployment.replicas} replicas, schema {deployment.schema}, "
+                                             f"Redis prefix {deployment.redis_prefix})"
+                                             if deployment.mode == "production" else ""))
     report: dict = {"meta": {
+        "deployment": deployment.describe(),
         "started_at": time.strftime("%Y-%m-%d %H:%M:%S"),
         "commit": _git_head(),
         "python": platform.python_version(),
@@ -343,20 +414,22 @@ def main(argv: list[str] | None = None) -> int:
             progress(f"  floor p50 {f['p50_ms']} ms  p95 {f['p95_ms']} ms  p99 {f['p99_ms']} ms  "
                      f"({f['examples']} examples, held-out accuracy {f['held_out_accuracy']})")
 
-            model, meta = stock_model(args.retrain_stock)
+            model, meta = stock_model(args.retrain_stock, args.stock_epochs)
 
-            report["ours"] = bench_ours(args, levels, budgets, work)
+            report["ours"] = bench_ours(args, deployment, levels, budgets, work)
             report["ours"]["model_size_mb"] = round(DEFAULT_MODEL.stat().st_size / 2**20, 1)
             _save(report, args.out)
 
-            report["stock"] = bench_stock(args, model, levels, budgets, work, sql=False)
+            report["stock"] = bench_stock(args, model, levels, budgets, work, sql=False, deployment=deployment)
             report["stock"]["model_size_mb"] = round(model.stat().st_size / 2**20, 1)
-            report["stock"]["training"] = meta["training"]
             report["stock"]["training_cached"] = meta["cached"]
+            report["stock"]["epochs"] = meta.get("epochs")
+            if not meta.get("epochs"):
+                report["stock"]["training"] = meta["training"]
             _save(report, args.out)
 
             if args.stock_sql:
-                report["stock_sql"] = bench_stock(args, model, levels, budgets, work, sql=True)
+                report["stock_sql"] = bench_stock(args, model, levels, budgets, work, sql=True, deployment=deployment)
                 _save(report, args.out)
 
             if args.with_training:
@@ -367,6 +440,11 @@ def main(argv: list[str] | None = None) -> int:
         except (RuntimeError, subprocess.SubprocessError, OSError) as error:
             progress(f"FAILED: {error}")
             report["meta"]["error"] = str(error)
+        finally:
+            try:
+                deployment.cleanup()
+            except Exception as error:  # noqa: BLE001  (report it, keep the figures)
+                progress(f"WARNING: cleanup of the production schema / Redis keys failed: {error}")
     report["meta"]["duration_s"] = round(time.perf_counter() - bench_started, 1)
     report["ratios"] = ratios(report)
     table = markdown(report)

@@ -32,7 +32,12 @@ def signing_enabled() -> bool:
 def new_session_id() -> str:
     raw = secrets.token_hex(16)
     secret = _secret()
-    return f"{raw}.{_signature(secret, raw)}" if secret else raw
+    return signed_id(raw, secret.decode()) if secret else raw
+
+
+def signed_id(raw: str, secret: str) -> str:
+    """The id the server would issue for `raw` under `secret` (load generators and tests sign their own)."""
+    return f"{raw}.{_signature(secret.encode(), raw)}"
 
 
 def is_trusted(session_id: str) -> bool:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
@@ -38,6 +40,24 @@ def is_postgresql(url: str) -> bool:
     return url.startswith(("postgresql", "postgres://"))
 
 
+def _sqlite_wal(dbapi_connection: Any, _connection_record: Any) -> None:
+    """SQLite (development): write-ahead log, so readers do not wait on the writer and a commit is
+    an append without a full sync; still durable if a process crashes (not on power loss)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+
+def use_sqlite_wal_everywhere() -> None:
+    """WAL for every SQLite connection any engine of this process opens (Rasa's tracker store too)."""
+    if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_wal):
+        sa.event.listen(sa.engine.Engine, "connect", _sqlite_wal)
+
+
 @cache
 def engine_for(url: str, schema: str | None = None) -> sa.engine.Engine:
     if url.startswith("sqlite:///"):
@@ -50,6 +70,8 @@ def engine_for(url: str, schema: str | None = None) -> sa.engine.Engine:
             raise ValueError(f"schema 名称不合法：{schema!r}（只允许小写字母、数字和下划线）")
         options["connect_args"] = {"options": f"-csearch_path={schema}"}
     engine = sa.create_engine(url, **options)
+    if engine.dialect.name == "sqlite" and not sa.event.contains(sa.engine.Engine, "connect", _sqlite_wal):
+        sa.event.listen(engine, "connect", _sqlite_wal)
     _SCHEMA_OF[engine] = schema
     return engine
 

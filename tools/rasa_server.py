@@ -13,6 +13,8 @@ from jsonschema.protocols import Validator
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 
+from complaint_desk.db import use_sqlite_wal_everywhere
+
 
 @cache
 def _action_response_validator() -> Validator:
@@ -39,6 +41,8 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 def apply_fixes() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    # Development's SQLite tracker store: WAL instead of a rollback journal synced on every commit.
+    use_sqlite_wal_everywhere()
 
 
 def main() -> None:

@@ -49,3 +49,10 @@ def test_unknown_order_is_none(store: OrderStore) -> None:
 )
 def test_extract_order_id(text: str, expected: str | None) -> None:
     assert extract_order_id(text) == expected
+
+
+def test_sqlite_databases_use_write_ahead_logging(tmp_path: Path) -> None:
+    engine = engine_for(f"sqlite:///{tmp_path / 'wal.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import sqlalchemy as sa
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
@@ -32,3 +35,13 @@ def test_a_valid_action_response_passes(remote_action: RemoteAction) -> None:
 def test_an_invalid_action_response_is_rejected_as_rasa_would(remote_action: RemoteAction, response: dict) -> None:
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         remote_action._validate_action_result(response)
+
+
+def test_the_rasa_server_opens_sqlite_tracker_stores_in_wal_mode(tmp_path: Path) -> None:
+    rasa_server.apply_fixes()
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")  # as Rasa's SQLTrackerStore does
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        engine.dispose()
