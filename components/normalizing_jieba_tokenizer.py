@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
@@ -11,6 +13,8 @@ from complaint_desk.text_normalize import normalize
 
 # Units that follow a number in amounts and time spans.
 MEASURE_WORDS = frozenset("元块毛角万千百天日周月年个次件号小分秒")
+# jieba keeps "No.640281937715" or "#640281937715" whole; the number is split out.
+_GLUED_NUMBER_RE = re.compile(r"^([A-Za-z#.:：_-]+)(\d{6,})$")
 
 
 @DefaultV1Recipe.register(
@@ -39,6 +43,8 @@ class NormalizingJiebaTokenizer(JiebaTokenizer):
             previous = tokens[-1] if tokens else None
             if previous and previous.end == start and previous.text.isdigit() and word.isdigit():
                 tokens[-1] = Token(previous.text + word, previous.start)
+            elif glued := _GLUED_NUMBER_RE.match(word):
+                tokens += [Token(glued[1], start), Token(glued[2], start + len(glued[1]))]
             elif previous and previous.end == start and previous.text.isdigit() and len(word) > 1 \
                     and word[0] in MEASURE_WORDS:
                 tokens += [Token(word[0], start), Token(word[1:], start + 1)]

@@ -48,3 +48,7 @@ def test_every_entity_annotation_in_the_training_data_ends_on_token_boundaries(
                 misaligned.append(f"{example.get('text')} [{entity['start']}:{entity['end']}]")
     assert not misaligned, "entity spans that cut a token (fix the span or add the word to knowledge/jieba):\n" + \
         "\n".join(misaligned)
+
+
+def test_an_order_number_glued_to_a_prefix_is_its_own_token(tokenizer: NormalizingJiebaTokenizer) -> None:
+    assert ("640281937715", 3) in tokens(tokenizer, "No.640281937715")
