@@ -70,8 +70,8 @@ def engine_for(url: str, schema: str | None = None) -> sa.engine.Engine:
             raise ValueError(f"schema 名称不合法：{schema!r}（只允许小写字母、数字和下划线）")
         options["connect_args"] = {"options": f"-csearch_path={schema}"}
     engine = sa.create_engine(url, **options)
-    if engine.dialect.name == "sqlite" and not sa.event.contains(sa.engine.Engine, "connect", _sqlite_wal):
-        sa.event.listen(engine, "connect", _sqlite_wal)
+    if engine.dialect.name == "sqlite":
+        use_sqlite_wal_everywhere()
     _SCHEMA_OF[engine] = schema
     return engine
 

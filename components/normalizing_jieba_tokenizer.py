@@ -41,12 +41,12 @@ class NormalizingJiebaTokenizer(JiebaTokenizer):
             if not word.strip():
                 continue
             previous = tokens[-1] if tokens else None
-            if previous and previous.end == start and previous.text.isdigit() and word.isdigit():
+            after_number = bool(previous and previous.end == start and previous.text.isdigit())
+            if after_number and word.isdigit():
                 tokens[-1] = Token(previous.text + word, previous.start)
             elif glued := _GLUED_NUMBER_RE.match(word):
                 tokens += [Token(glued[1], start), Token(glued[2], start + len(glued[1]))]
-            elif previous and previous.end == start and previous.text.isdigit() and len(word) > 1 \
-                    and word[0] in MEASURE_WORDS:
+            elif after_number and len(word) > 1 and word[0] in MEASURE_WORDS:
                 tokens += [Token(word[0], start), Token(word[1:], start + 1)]
             else:
                 tokens.append(Token(word, start))
