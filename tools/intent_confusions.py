@@ -1,6 +1,6 @@
 """Fast intent cross-validation for people writing NLU data: which sentences get confused, and with what.
 
-Trains jieba words + character n-grams + logistic regression on data/nlu in 5 seeded folds (about 2 min,
+Trains jieba words + character n-grams + logistic regression (complaint_desk.lexical_intents) on data/nlu in 5 seeded folds (about 2 min,
 against about an hour for Rasa's own cross-validation) and prints per-intent F1, the most frequent
 confusions and, for the intents named on the command line, every misclassified sentence.
 It is also the simple lexical baseline that DIET should beat.
@@ -40,26 +40,31 @@ def load_intent_examples(nlu_dir: Path) -> tuple[list[str], list[str]]:
     return texts, intents
 
 
-def cross_validated_predictions(texts: Sequence[str], intents: Sequence[str], folds: int = 5) -> list[str]:
+def lexical_predictions(
+    texts: Sequence[str], intents: Sequence[str], splits: Sequence[tuple[Sequence[int], Sequence[int]]]
+) -> list[str]:
+    """The lexical model's prediction for every example, each from the split that holds it out."""
     import jieba
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from sklearn.pipeline import make_pipeline, make_union
 
-    def words(text: str) -> list[str]:
-        return [word for word in jieba.lcut(text) if word.strip()]
+    from complaint_desk.lexical_intents import LexicalIntentModel
 
-    model = make_pipeline(
-        make_union(
-            TfidfVectorizer(tokenizer=words, token_pattern=None, ngram_range=(1, 2), sublinear_tf=True),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True),
-        ),
-        LogisticRegression(C=20, max_iter=3000),
-    )
     normalized = [normalize(text) for text in texts]
+    words = [jieba.lcut(text) for text in normalized]
+    predicted = [""] * len(texts)
+    for train_index, test_index in splits:
+        model = LexicalIntentModel().fit([words[i] for i in train_index], [normalized[i] for i in train_index],
+                                         [intents[i] for i in train_index])
+        probabilities = model.predict_proba([words[i] for i in test_index], [normalized[i] for i in test_index])
+        for i, row in zip(test_index, probabilities, strict=True):
+            predicted[i] = model.intents[int(row.argmax())]
+    return predicted
+
+
+def cross_validated_predictions(texts: Sequence[str], intents: Sequence[str], folds: int = 5) -> list[str]:
+    from sklearn.model_selection import StratifiedKFold
+
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
-    return list(cross_val_predict(model, normalized, list(intents), cv=splitter))
+    return lexical_predictions(texts, intents, list(splitter.split(texts, intents)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
