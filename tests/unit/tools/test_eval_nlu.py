@@ -1,0 +1,53 @@
+"""tools.eval_nlu: the same seeded folds for every measurement, and the lexical intent baseline."""
+
+from __future__ import annotations
+
+from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+from tools.eval_nlu import fold_indices, lexical_intent_cross_validation, predicted_complaint
+
+NLU_YAML = """
+version: "3.1"
+nlu:
+- intent: complain_delivery
+  examples: |
+    - 快递一个礼拜了还没到
+    - 物流三天没动了
+    - 包裹怎么还在路上
+    - 说好次日达，到现在都没送
+    - 快递员把东西乱放
+- intent: thank
+  examples: |
+    - 谢谢你
+    - 太感谢了
+    - 多谢多谢
+    - 谢谢客服小姐姐
+    - 感谢帮忙
+"""
+
+
+def _training_data():
+    return RasaYAMLReader().reads(NLU_YAML)
+
+
+def test_folds_are_seeded_stratified_and_cover_every_example() -> None:
+    examples = _training_data().intent_examples
+    first, second = fold_indices(5, examples), fold_indices(5, examples)
+    assert first == second
+    held_out = sorted(i for _, test in first for i in test)
+    assert held_out == list(range(len(examples)))
+    for _, test in first:
+        assert {examples[i].get("intent") for i in test} == {"complain_delivery", "thank"}
+
+
+def test_lexical_baseline_reports_macro_f1_and_accuracy() -> None:
+    scores = lexical_intent_cross_validation(_training_data(), 5)
+    assert 0.0 <= scores["intent_macro_f1"] <= 1.0
+    assert scores["intent_accuracy"] >= 0.6  # the two intents share no words
+
+
+def test_praise_on_a_complaint_topic_is_not_a_complaint() -> None:
+    praise = {"intent": {"name": "complain_delivery"}, "emotion": {"name": "satisfied"}}
+    assert predicted_complaint(praise) is False
+    assert predicted_complaint(praise, refined=False) is True
+    assert predicted_complaint({"intent": {"name": "greet"}, "emotion": {"name": "angry"}}) is True
