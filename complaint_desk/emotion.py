@@ -22,7 +22,6 @@ import logging
 import math
 import pickle
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,6 +36,7 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.utils import murmurhash3_32
 
+from complaint_desk.fast_linear import FastTablesMixin, linear_probabilities, tfidf_blocks, tfidf_row
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
 from complaint_desk.taxonomy import EMOTIONS
 from complaint_desk.text_normalize import normalize
@@ -323,7 +323,7 @@ def _lexicon_hits(text: str, lexicon: dict[str, str], max_length: int = 8) -> di
 
 
 @dataclass
-class EmotionModel:
+class EmotionModel(FastTablesMixin):
     """Trained emotion classifier; `predict` takes raw customer text."""
 
     vectorizer: TfidfVectorizer
@@ -371,22 +371,14 @@ class EmotionModel:
     # Fast path for one message (the live case): the same numbers as `features` +
     # `classifier.predict_proba`, without sklearn's per-call overhead (about 10x faster).
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state.pop("_fast", None)
-        return state
-
     def _fast_tables(self) -> dict[str, Any]:
         tables = self.__dict__.get("_fast")
         if tables is None:
             vectorizers = [self.vectorizer] + ([self.word_vectorizer] if self.word_vectorizer is not None else [])
-            blocks, offset = [], 0
-            for vectorizer in vectorizers:
-                blocks.append((vectorizer, vectorizer.vocabulary_, vectorizer.idf_, offset))
-                offset += len(vectorizer.vocabulary_)
+            blocks, width = tfidf_blocks(vectorizers)
             tables = {
                 "blocks": blocks,
-                "dense_offset": offset,
+                "dense_offset": width,
                 "coef": np.ascontiguousarray(self.classifier.coef_),
                 "intercept": self.classifier.intercept_,
             }
@@ -397,24 +389,11 @@ class EmotionModel:
         tables = self._fast_tables()
         cleaned = _clean(text)
         folded = _DIGIT_RE.sub("0", cleaned)
-        indices: list[int] = []
-        values: list[float] = []
-        for vectorizer, vocabulary, idf, offset in tables["blocks"]:
-            counts = Counter(vectorizer.build_analyzer()(folded))
-            weighted = {
-                vocabulary[term]: (1.0 + math.log(count)) * idf[vocabulary[term]]
-                for term, count in counts.items()
-                if term in vocabulary
-            }
-            norm = math.sqrt(sum(weight * weight for weight in weighted.values())) or 1.0
-            indices += [offset + index for index in weighted]
-            values += [weight / norm for weight in weighted.values()]
+        indices, values = tfidf_row(tables["blocks"], [folded] * len(tables["blocks"]))
         dense = self.dense_features([cleaned], [folded])[0]
         indices += list(range(tables["dense_offset"], tables["dense_offset"] + len(dense)))
         values += dense.tolist()
-        scores = tables["coef"][:, indices] @ np.asarray(values) + tables["intercept"]
-        scores = np.exp(scores - scores.max())
-        return scores / scores.sum()
+        return linear_probabilities(tables["coef"], tables["intercept"], indices, values)
 
     @property
     def labels(self) -> list[str]:
