@@ -474,6 +474,8 @@ def print_table(report: dict[str, Any]) -> None:
     print(f"{'metric':<{width}}  {'ours':>7}  {'baseline':>8}  target")
     print("-" * (width + 32))
     for name, ours, baseline, target in rows:
+        if ours is None and baseline is None:
+            continue  # a measurement this run skipped
         print(f"{name:<{width}}  {cell(ours):>7}  {cell(baseline):>8}  {target}")
     print("baselines: jieba + char n-gram logistic regression (intent), Rasa default pipeline + JiebaTokenizer"
           " (entity and the second intent row, with --rasa-baseline); keyword lexicon (emotion/complaint)")
