@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT.parent / "shared" / "eval"
 SMP_FILE = EVAL_DIR / "emotion_smp2020_usual_eval.jsonl"
 EPRSTMT_FILE = EVAL_DIR / "complaint_eprstmt_dev.jsonl"
+SHOPPER_TIMING_MESSAGES = 600  # of our own NLU examples, timed after the external posts
 OUT_DIR = ROOT / "var" / "eval"
 REPORT_PATH = OUT_DIR / "nlu_report.json"
 SEED = 17
@@ -305,6 +306,19 @@ async def parse_all(model_path: str, texts: Sequence[str]) -> tuple[list[dict[st
     return results, latencies
 
 
+def shopper_messages(training_data: Any, count: int = SHOPPER_TIMING_MESSAGES) -> list[str]:
+    """Evenly spaced examples of our own NLU data: shopper-length messages, timed beside the long external posts."""
+    texts = [example.get("text") for example in training_data.intent_examples]
+    if len(texts) <= count:
+        return texts
+    return [texts[index * len(texts) // count] for index in range(count)]
+
+
+def latency_summary(latencies: Sequence[float]) -> dict[str, float]:
+    return {"messages": len(latencies), "p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95),
+            "max": max(latencies)}
+
+
 def is_complaint_intent(intent: str | None) -> bool:
     return bool(intent) and (intent.startswith(COMPLAINT_INTENT_PREFIX) or intent == ESCALATION_INTENT)
 
@@ -386,9 +400,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     smp_rows = read_jsonl(SMP_FILE)
     kept = [row for row in smp_rows if row["label"] in SMP_TO_EMOTION]
     eprstmt_rows = read_jsonl(EPRSTMT_FILE)
-    progress(f"parsing {len(kept)} SMP2020 and {len(eprstmt_rows)} EPRSTMT texts")
-    parses, latencies = asyncio.run(parse_all(model_path, [row["text"] for row in kept + eprstmt_rows]))
-    smp_parses, eprstmt_parses = parses[: len(kept)], parses[len(kept):]
+    shopper_texts = shopper_messages(training_data)
+    progress(f"parsing {len(kept)} SMP2020 and {len(eprstmt_rows)} EPRSTMT texts, then {len(shopper_texts)} of ours")
+    external_texts = [row["text"] for row in kept + eprstmt_rows]
+    parses, latencies = asyncio.run(parse_all(model_path, external_texts + shopper_texts))
+    latencies, shopper_latencies = latencies[: len(external_texts)], latencies[len(external_texts):]
+    smp_parses, eprstmt_parses = parses[: len(kept)], parses[len(kept): len(external_texts)]
 
     smp_truth = [SMP_TO_EMOTION[row["label"]] for row in kept]
     smp_predicted = [parse["emotion"]["name"] for parse in smp_parses]
@@ -417,12 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "baseline_keyword": complaint_scores(complaint_truth, [keyword_complaint(row["text"], cues)
                                                                for row in eprstmt_rows]),
     }
-    report["parse_latency_ms"] = {
-        "messages": len(latencies),
-        "p50": percentile(latencies, 0.5),
-        "p95": percentile(latencies, 0.95),
-        "max": max(latencies),
-    }
+    report["parse_latency_ms"] = latency_summary(latencies)
+    report["parse_latency_shopper_ms"] = latency_summary(shopper_latencies)
     save_report(report, started)
     progress("external sets done (partial report saved); cross-validation next, the longest step")
 
@@ -471,8 +484,12 @@ def print_table(report: dict[str, Any]) -> None:
          "≥ 0.90"),
         ("EPRSTMT complaint-class F1", complaint["ours"]["complaint_f1"],
          complaint["baseline_keyword"]["complaint_f1"], ""),
-        ("/model/parse p95 ms", latency["p95"], None, "≤ 20"),
+        (f"/model/parse p95 ms, external posts ({latency['p50']:.1f} p50)", latency["p95"], None, "≤ 20"),
     ]
+    shopper = report.get("parse_latency_shopper_ms")
+    if shopper:
+        rows.append((f"/model/parse p95 ms, {shopper['messages']} of our shopper messages ({shopper['p50']:.1f} p50)",
+                     shopper["p95"], None, "≤ 20"))
     width = max(len(row[0]) for row in rows)
     print()
     print(f"{'metric':<{width}}  {'ours':>7}  {'baseline':>8}  target")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -173,16 +172,6 @@ def test_rewrite_keeps_compliant_parts() -> None:
     assert guard().check(verdict.rewrite, GuardContext(sla=sla())).allowed
 
 
-def test_check_is_fast() -> None:
-    texts = [row[-1] for row in OVERPROMISES + COMPLIANT]
-    context = coupon_context()
-    durations = []
-    for text in texts:
-        started = time.perf_counter()
-        guard().check(text, context)
-        durations.append(time.perf_counter() - started)
-    durations.sort()
-    assert durations[int(len(durations) * 0.95)] < 0.01  # generous bound for slow CI; bench reports the real p95
 
 
 # ---------------------------------------------------------------- rules file

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
-from tools.eval_nlu import fold_indices, lexical_intent_cross_validation, predicted_complaint
+from tools.eval_nlu import (
+    fold_indices,
+    latency_summary,
+    lexical_intent_cross_validation,
+    predicted_complaint,
+    shopper_messages,
+)
 
 NLU_YAML = """
 version: "3.1"
@@ -51,3 +57,17 @@ def test_praise_on_a_complaint_topic_is_not_a_complaint() -> None:
     assert predicted_complaint(praise) is False
     assert predicted_complaint(praise, refined=False) is True
     assert predicted_complaint({"intent": {"name": "greet"}, "emotion": {"name": "angry"}}) is True
+
+
+def test_shopper_messages_are_spread_over_our_examples() -> None:
+    picked = shopper_messages(_training_data(), count=4)
+    assert len(picked) == 4
+    assert {"快递一个礼拜了还没到", "谢谢你"} <= set(picked)  # from both intents, not the first four
+    assert len(shopper_messages(_training_data(), count=100)) == 10
+
+
+def test_latency_summary() -> None:
+    summary = latency_summary([float(ms) for ms in range(1, 101)])
+    assert summary["messages"] == 100
+    assert summary["max"] == 100.0
+    assert 50 <= summary["p50"] <= 51 and 95 <= summary["p95"] <= 96
