@@ -30,6 +30,8 @@ DEFAULT_MODEL = ROOT / "models" / "complaint-desk.tar.gz"
 MODES = ("development", "production")
 ENDPOINTS = {"development": "endpoints.yml", "production": "endpoints.production.yml"}
 REDIS_DEFAULTS = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "1", "REDIS_PASSWORD": ""}
+# Loading the model takes about 20 s on a quiet machine and minutes on a busy one.
+STARTUP_TIMEOUT_SECONDS = 300
 
 
 def free_port() -> int:
@@ -82,7 +84,7 @@ class Stack:
         self._commands[role] = command
         return process
 
-    def restart(self, role: str, timeout: float = 180) -> None:
+    def restart(self, role: str, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
         """Start a stopped or killed process again with the same command, and wait until it serves."""
         self.spawn(role, self._commands[role])
         if role == "action_server":
@@ -192,7 +194,9 @@ def _wait_until_ready(url: str, processes: list[subprocess.Popen], timeout: floa
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.5)
-    raise RuntimeError(f"{what} 在 {timeout:.0f} 秒内没有就绪：{url}")
+    address = url.split("?", 1)[0]  # without the API token
+    raise RuntimeError(f"{what} 在 {timeout:.0f} 秒内没有就绪：{address}。机器忙时加载模型会慢很多，"
+                       "请稍后重试；日志在 var/logs/")
 
 
 def start_stack(
@@ -200,7 +204,7 @@ def start_stack(
     rasa_port: int | None = None,
     action_port: int | None = None,
     model: Path = DEFAULT_MODEL,
-    timeout: float = 180,
+    timeout: float = STARTUP_TIMEOUT_SECONDS,
     *,
     replicas: int = 1,
     mode: str | None = None,
