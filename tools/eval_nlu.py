@@ -360,7 +360,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-cv", action="store_true", help="skip the Rasa intent/entity cross-validation")
     parser.add_argument("--rasa-baseline", action="store_true",
                         help="also cross-validate Rasa's default pipeline (slow: about an hour of CPU)")
+    parser.add_argument("--model", type=Path,
+                        help="parse the external sets with this model (trained on the current data, e.g. by"
+                             " `make train`) instead of training one")
     arguments = parser.parse_args(argv)
+    if arguments.model:
+        if not arguments.model.is_file():
+            parser.error(f"找不到模型文件 {arguments.model}（先运行 make train）")
+        arguments.model = arguments.model.resolve()  # before the chdir below
 
     check_eval_files()
     os.chdir(ROOT)
@@ -388,14 +395,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["emotion_cv"] = emotion_cross_validation(training_data, arguments.folds, emotion_config, cues)
     save_report(report, started)
 
-    progress("training our pipeline on all NLU data for the external sets")
-    model_dir = OUT_DIR / "model"
-    config_path = OUT_DIR / "config_ours.yml"
-    import yaml
+    if arguments.model:
+        model_path = str(arguments.model)
+        report["external_model"] = model_path
+        progress(f"external sets with the given model {model_path}")
+    else:
+        progress("training our pipeline on all NLU data for the external sets")
+        model_dir = OUT_DIR / "model"
+        config_path = OUT_DIR / "config_ours.yml"
+        import yaml
 
-    config_path.write_text(yaml.safe_dump(ours, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    model_path = rasa.model_training.train_nlu(str(config_path), str(ROOT / "data" / "nlu"), str(model_dir),
-                                               fixed_model_name="eval-nlu")
+        config_path.write_text(yaml.safe_dump(ours, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        model_path = rasa.model_training.train_nlu(str(config_path), str(ROOT / "data" / "nlu"), str(model_dir),
+                                                   fixed_model_name="eval-nlu")
 
     smp_rows = read_jsonl(SMP_FILE)
     kept = [row for row in smp_rows if row["label"] in SMP_TO_EMOTION]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from tools.eval_nlu import (
     fold_indices,
     latency_summary,
     lexical_intent_cross_validation,
+    main,
     predicted_complaint,
     shopper_messages,
 )
@@ -71,3 +73,9 @@ def test_latency_summary() -> None:
     assert summary["messages"] == 100
     assert summary["max"] == 100.0
     assert 50 <= summary["p50"] <= 51 and 95 <= summary["p95"] <= 96
+
+
+def test_a_missing_model_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--skip-cv", "--model", "/no/such/model.tar.gz"])
+    assert "找不到模型文件" in capsys.readouterr().err
