@@ -172,8 +172,6 @@ def test_rewrite_keeps_compliant_parts() -> None:
     assert guard().check(verdict.rewrite, GuardContext(sla=sla())).allowed
 
 
-
-
 # ---------------------------------------------------------------- rules file
 
 

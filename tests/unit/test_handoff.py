@@ -220,4 +220,3 @@ def test_broken_summary_line_fails_at_load(tmp_path: Path) -> None:
 
 def test_data_is_loaded_once() -> None:
     assert load_handoff_data() is load_handoff_data()
-

@@ -167,4 +167,3 @@ def test_thresholds_come_from_the_rules_file() -> None:
     raw = _raw_rules()
     raw["terse"]["min_turns"] = 10
     assert profile_customer(TERSE, parse_profile_rules(raw)).kind != "terse"
-

@@ -240,4 +240,3 @@ def test_broken_file_names_the_file(tmp_path: Path) -> None:
 
 def test_rules_are_loaded_once() -> None:
     assert load_risk_rules() is load_risk_rules()
-
