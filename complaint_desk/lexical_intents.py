@@ -2,7 +2,7 @@
 
 Plain Python (no Rasa): `components/lexical_intent_blender.py` wraps it for the NLU pipeline.
 
-Logistic regression over TF-IDF of words + word bigrams and of character 1-4-grams. On our
+Logistic regression over TF-IDF of words + word bigrams and of single characters. On our
 data it is as accurate as DIET on its own, and the two make different mistakes: DIET
 generalizes over phrasing, the n-grams hold on to the exact cue words ("价保", "转人工").
 Blending their probabilities beats either one.
@@ -35,12 +35,14 @@ def word_ngrams(words: Sequence[str]) -> list[str]:
 class LexicalIntentModel(FastTablesMixin):
     """`fit` and `predict_proba` take (words, text) pairs: the tokenizer's words and the normalized text."""
 
-    regularization: float = 20.0
+    # Chosen in 5-fold cross-validation on our data (README, NLU): single characters beside the words
+    # beat character 1-4-grams (macro-F1 0.898 against 0.877), and weak regularization helps.
+    regularization: float = 100.0
     word_vectorizer: TfidfVectorizer = field(
         default_factory=lambda: TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True)
     )
     char_vectorizer: TfidfVectorizer = field(
-        default_factory=lambda: TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True)
+        default_factory=lambda: TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 1), sublinear_tf=True)
     )
     classifier: LogisticRegression | None = None
 

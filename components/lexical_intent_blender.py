@@ -47,7 +47,7 @@ class LexicalIntentBlender(GraphComponent, IntentClassifier):
             # the best of the weights tried on two cross-validation folds (README, NLU)
             "lexical_weight": 0.7,
             # inverse regularization strength of the logistic regression
-            "regularization": 20.0,
+            "regularization": 100.0,
             # how many intents the blended ranking lists (DIET's own default)
             "ranking_length": 10,
         }
