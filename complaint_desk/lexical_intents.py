@@ -3,7 +3,7 @@
 Plain Python (no Rasa): `components/lexical_intent_blender.py` wraps it for the NLU pipeline.
 
 Logistic regression over TF-IDF of words + word bigrams and of single characters. On our
-data it is as accurate as DIET on its own, and the two make different mistakes: DIET
+data it is more accurate than DIET on its own, and the two make different mistakes: DIET
 generalizes over phrasing, the n-grams hold on to the exact cue words ("价保", "转人工").
 Blending their probabilities beats either one.
 """

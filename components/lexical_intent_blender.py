@@ -46,8 +46,9 @@ class LexicalIntentBlender(GraphComponent, IntentClassifier):
             # exponent of the n-gram model in the blend (0: DIET alone, 1: n-grams alone); 0.8 was
             # the best of the weights tried in five-fold cross-validation (README, NLU)
             "lexical_weight": 0.8,
-            # inverse regularization strength of the logistic regression
-            "regularization": 100.0,
+            # inverse regularization strength of the logistic regression (the model's own default, which
+            # tools.intent_confusions and the eval baseline use too)
+            "regularization": LexicalIntentModel.regularization,
             # how many intents the blended ranking lists (DIET's own default)
             "ranking_length": 10,
         }
