@@ -2,10 +2,11 @@
 
 Plain Python (no Rasa): `components/lexical_intent_blender.py` wraps it for the NLU pipeline.
 
-Logistic regression over TF-IDF of words + word bigrams and of single characters. On our
-data it is more accurate than DIET on its own, and the two make different mistakes: DIET
-generalizes over phrasing, the n-grams hold on to the exact cue words ("价保", "转人工").
-Blending their probabilities beats either one.
+Logistic regression over TF-IDF of words + word bigrams and of single characters, its scores
+summed with a complement naive Bayes model's on the same features (naive Bayes trusts rare cue
+words more than the regression does; together they beat either). On our data this is more accurate
+than DIET on its own, and the two make different mistakes: DIET generalizes over phrasing, the
+n-grams hold on to the exact cue words ("价保", "转人工"). Blending their probabilities beats either one.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import ComplementNB
 
 from complaint_desk.fast_linear import FastTablesMixin, linear_probabilities, tfidf_blocks, tfidf_row
 
@@ -38,6 +40,10 @@ class LexicalIntentModel(FastTablesMixin):
     # Chosen in 5-fold cross-validation on our data (README, NLU): single characters beside the words
     # beat character 1-4-grams (macro-F1 0.898 against 0.877), and weak regularization helps.
     regularization: float = 100.0
+    # Complement naive Bayes scores added to the regression's, with this weight and smoothing (chosen
+    # in the same folds, and checked on three other fold seeds: +0.006 to +0.008 macro-F1 each).
+    naive_bayes_weight: float = 0.5
+    naive_bayes_smoothing: float = 0.1
     word_vectorizer: TfidfVectorizer = field(
         default_factory=lambda: TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True)
     )
@@ -45,6 +51,9 @@ class LexicalIntentModel(FastTablesMixin):
         default_factory=lambda: TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 1), sublinear_tf=True)
     )
     classifier: LogisticRegression | None = None
+    # The regression's and naive Bayes's scores folded into one linear model: softmax(x·coefᵀ + intercept).
+    coef: np.ndarray | None = None
+    intercept: np.ndarray | None = None
 
     def _features(self, words: Sequence[Sequence[str]], texts: Sequence[str]) -> sp.csr_matrix:
         return sp.hstack([self.word_vectorizer.transform(words), self.char_vectorizer.transform(texts)]).tocsr()
@@ -56,8 +65,17 @@ class LexicalIntentModel(FastTablesMixin):
             raise ValueError("the lexical intent model needs at least two intents")
         self.word_vectorizer.fit(words)
         self.char_vectorizer.fit(texts)
-        self.classifier = LogisticRegression(C=self.regularization, max_iter=3000)
-        self.classifier.fit(self._features(words, texts), list(intents))
+        features = self._features(words, texts)
+        self.classifier = LogisticRegression(C=self.regularization, max_iter=3000).fit(features, list(intents))
+        naive_bayes = ComplementNB(alpha=self.naive_bayes_smoothing).fit(features, list(intents))
+        if list(naive_bayes.classes_) != list(self.classifier.classes_):
+            raise RuntimeError("the regression and naive Bayes ordered the intents differently")
+        self.coef = np.ascontiguousarray(self.classifier.coef_ + self.naive_bayes_weight * naive_bayes.feature_log_prob_)
+        self.intercept = self.classifier.intercept_
+        if len(self.classifier.classes_) == 2:  # binary regression keeps one row; give each class its own
+            self.coef = np.ascontiguousarray(np.vstack([np.zeros_like(self.classifier.coef_[0]), self.classifier.coef_[0]])
+                                             + self.naive_bayes_weight * naive_bayes.feature_log_prob_)
+            self.intercept = np.asarray([0.0, self.classifier.intercept_[0]])
         return self
 
     @property
@@ -68,11 +86,13 @@ class LexicalIntentModel(FastTablesMixin):
 
     def predict_proba(self, words: Sequence[Sequence[str]], texts: Sequence[str]) -> np.ndarray:
         """Probabilities, columns in the order of `intents`."""
-        if self.classifier is None:
+        if self.coef is None or self.intercept is None:
             raise RuntimeError("the lexical intent model is not trained")
         if len(texts) == 1:
             return self._predict_proba_one(words[0], texts[0])[None, :]
-        return self.classifier.predict_proba(self._features(words, texts))
+        scores = np.asarray(self._features(words, texts) @ self.coef.T) + self.intercept
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return scores / scores.sum(axis=1, keepdims=True)
 
     def probabilities(self, words: Sequence[str], text: str) -> dict[str, float]:
         return dict(zip(self.intents, self.predict_proba([words], [text])[0].tolist(), strict=True))
@@ -80,10 +100,9 @@ class LexicalIntentModel(FastTablesMixin):
     def _fast_tables(self) -> dict[str, Any]:
         tables = self.__dict__.get("_fast")
         if tables is None:
-            assert self.classifier is not None
+            assert self.coef is not None
             blocks, _ = tfidf_blocks([self.word_vectorizer, self.char_vectorizer])
-            tables = {"blocks": blocks, "coef": np.ascontiguousarray(self.classifier.coef_),
-                      "intercept": self.classifier.intercept_}
+            tables = {"blocks": blocks, "coef": self.coef, "intercept": self.intercept}
             self.__dict__["_fast"] = tables
         return tables
 

@@ -49,6 +49,8 @@ class LexicalIntentBlender(GraphComponent, IntentClassifier):
             # inverse regularization strength of the logistic regression (the model's own default, which
             # tools.intent_confusions and the eval baseline use too)
             "regularization": LexicalIntentModel.regularization,
+            # weight of the complement naive Bayes scores added to the regression's (0: regression alone)
+            "naive_bayes_weight": LexicalIntentModel.naive_bayes_weight,
             # how many intents the blended ranking lists (DIET's own default)
             "ranking_length": 10,
         }
@@ -82,7 +84,10 @@ class LexicalIntentBlender(GraphComponent, IntentClassifier):
             logger.warning("Lexical intents: fewer than two intents; DIET's ranking is kept as it is.")
             self._model = None
         else:
-            self._model = LexicalIntentModel(regularization=float(self._config["regularization"])).fit(
+            self._model = LexicalIntentModel(
+                regularization=float(self._config["regularization"]),
+                naive_bayes_weight=float(self._config["naive_bayes_weight"]),
+            ).fit(
                 [_words(message) for message in examples],
                 [normalize(message.get(TEXT)) for message in examples],
                 intents,

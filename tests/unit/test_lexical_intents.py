@@ -38,12 +38,39 @@ def test_predicts_the_intent_of_its_cue_words(model: LexicalIntentModel) -> None
     assert sum(probabilities.values()) == pytest.approx(1.0)
 
 
-def test_single_message_path_matches_sklearn(model: LexicalIntentModel) -> None:
+def test_single_message_path_matches_the_batch_path(model: LexicalIntentModel) -> None:
     words = [["快递", "没", "到"], ["转", "人工", "客服"], ["价保"]]
     texts = ["快递没到", "转人工客服", "价保"]
     batch = model.predict_proba(words, texts)
     for row, (message_words, text) in enumerate(zip(words, texts, strict=True)):
         np.testing.assert_allclose(model.predict_proba([message_words], [text])[0], batch[row], rtol=1e-6)
+
+
+def test_without_naive_bayes_it_is_the_logistic_regression() -> None:
+    words, texts, intents = zip(*EXAMPLES, strict=True)
+    regression_only = LexicalIntentModel(naive_bayes_weight=0.0).fit(list(words), list(texts), list(intents))
+    features = regression_only._features([["快递", "没", "到"]], ["快递没到"])
+    assert regression_only.classifier is not None
+    np.testing.assert_allclose(regression_only.predict_proba([["快递", "没", "到"]], ["快递没到"]),
+                               regression_only.classifier.predict_proba(features), rtol=1e-6)
+
+
+def test_naive_bayes_changes_the_scores(model: LexicalIntentModel) -> None:
+    words, texts, intents = zip(*EXAMPLES, strict=True)
+    regression_only = LexicalIntentModel(naive_bayes_weight=0.0).fit(list(words), list(texts), list(intents))
+    assert not np.allclose(model.predict_proba([["价保"]], ["价保"]), regression_only.predict_proba([["价保"]], ["价保"]))
+
+
+def test_two_intents_give_two_probabilities() -> None:
+    two = [example for example in EXAMPLES if example[2] != "request_human"]
+    words, texts, intents = zip(*two, strict=True)
+    model = LexicalIntentModel().fit(list(words), list(texts), list(intents))
+    probabilities = model.probabilities(["价保", "怎么", "算"], "价保怎么算")
+    assert set(probabilities) == {"ask_policy", "complain_delivery"}
+    assert max(probabilities, key=probabilities.get) == "ask_policy"
+    batch = model.predict_proba([["价保", "怎么", "算"], ["快递", "没", "到"]], ["价保怎么算", "快递没到"])
+    np.testing.assert_allclose(batch[0], model.predict_proba([["价保", "怎么", "算"]], ["价保怎么算"])[0], rtol=1e-6)
+    assert batch[1].argmax() == model.intents.index("complain_delivery")
 
 
 def test_unknown_text_gives_a_distribution(model: LexicalIntentModel) -> None:
