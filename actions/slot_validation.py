@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker, ValidationAction
+from rasa_sdk import Action, FormValidationAction, Tracker, ValidationAction
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -13,8 +14,9 @@ from actions.complaint_actions import evaluate_complaint, order_summary
 from actions.guarded_messages import recent_bot_texts, send_checked
 from actions.off_loop import off_loop
 from actions.services import services
+from complaint_desk.conversation import last_named, turns_from_tracker_events
 from complaint_desk.evidence import NO_EVIDENCE
-from complaint_desk.orders import extract_order_id
+from complaint_desk.orders import Order, could_be_the_ordered_product, extract_order_id
 
 MAX_ORDER_LOOKUP_FAILURES = 2
 ORDER_ATTEMPT_INTENTS = {"give_order_number", "nlu_fallback", "deny", "affirm"}
@@ -91,6 +93,9 @@ class ValidateComplaintForm(FormValidationAction):
         if found:
             return {"order_id": found}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        awaiting_confirmation = tracker.get_slot("order_to_confirm")
+        if awaiting_confirmation and intent == "affirm":
+            return {"order_id": awaiting_confirmation}
         # A reply to "请提供订单号" that holds no number is a failed attempt, not a digression.
         return {"order_id": text} if intent in ORDER_ATTEMPT_INTENTS else {}
 
@@ -98,10 +103,16 @@ class ValidateComplaintForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         order_id: str | None = extract_order_id(str(slot_value or ""))
+        awaiting_confirmation = tracker.get_slot("order_to_confirm")
+        if awaiting_confirmation and order_id is None:
+            # "不是" to "is it this order?" is no failed lookup: the form asks for the number again.
+            return {"order_id": None, "order_to_confirm": None}
         order = await off_loop(find_order, tracker, order_id)
         if order is not None:
+            if order_id != awaiting_confirmation and product_named_elsewhere(tracker, order):
+                return {"order_id": None, "order_to_confirm": order_id}
             send_checked(dispatcher, tracker, order_summary(order))
-            return {"order_id": order_id, "order_lookup_failures": 0}
+            return {"order_id": order_id, "order_lookup_failures": 0, "order_to_confirm": None}
         failures = int(tracker.get_slot("order_lookup_failures") or 0) + 1
         replies = services().replies
         if failures >= MAX_ORDER_LOOKUP_FAILURES:
@@ -112,6 +123,37 @@ class ValidateComplaintForm(FormValidationAction):
             message = replies.text("order_not_a_number")
         send_checked(dispatcher, tracker, message)
         return {"order_id": None, "order_lookup_failures": failures}
+
+
+def product_named_elsewhere(tracker: Tracker, order: Order) -> str | None:
+    """The product the customer last named, when it cannot be the one on this order (保温杯 against 扫地机器人)."""
+    named = last_named(turns_from_tracker_events(tracker.events), "product")
+    return named if named and not could_be_the_ordered_product(named, order.product) else None
+
+
+class ActionAskOrderId(Action):
+    """Asks for the order number, or, when the order found is for another product than the one the
+    customer described, whether it is the right order."""
+
+    def name(self) -> str:
+        return "action_ask_order_id"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        order_id = tracker.get_slot("order_to_confirm")
+        order = await off_loop(find_order, tracker, order_id) if order_id else None
+        named = product_named_elsewhere(tracker, order) if order else None
+        if order is None or named is None:
+            dispatcher.utter_message(response="utter_ask_order_id")
+            return []
+        replies = services().replies
+        text = replies.text("order_product_mismatch", avoid=recent_bot_texts(tracker), order_id=order.order_id,
+                            product=order.product, named=named)
+        buttons = [
+            {"title": replies.name_of("order_product_mismatch_buttons", "same_order"), "payload": "/affirm"},
+            {"title": replies.name_of("order_product_mismatch_buttons", "other_order"), "payload": "/deny"},
+        ]
+        send_checked(dispatcher, tracker, text, buttons=buttons)
+        return []
 
 
 def evidence_requested(tracker: Tracker) -> bool:

@@ -81,6 +81,15 @@ def turns_from_tracker_events(events: Iterable[Mapping[str, Any]], since_restart
     return turns
 
 
+def last_named(turns: Sequence[CustomerTurn], entity: str) -> str | None:
+    """The value of `entity` the customer gave most recently, if any."""
+    for turn in reversed(turns):
+        values = turn.entity_values(entity)
+        if values:
+            return values[-1]
+    return None
+
+
 def _turn_from_user_event(event: Mapping[str, Any]) -> CustomerTurn:
     parse_data = event.get("parse_data") or {}
     intent = parse_data.get("intent") or {}

@@ -16,6 +16,7 @@ from complaint_desk.policy_engine import OrderFacts
 from complaint_desk.text_normalize import normalize
 
 ORDER_ID_PATTERN = re.compile(r"(?<!\d)\d{12}(?!\d)")
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 class OrderRow(Base):
@@ -67,6 +68,20 @@ def extract_order_id(text: str) -> str | None:
     """The 12-digit order number in a message, full-width digits included."""
     match = ORDER_ID_PATTERN.search(normalize(text or ""))
     return match.group(0) if match else None
+
+
+def could_be_the_ordered_product(named: str, ordered: str) -> bool:
+    """Whether a product the customer named could be the one on the order.
+
+    Lenient on purpose, since a wrong doubt annoys more than a missed one: any shared Chinese
+    character counts (耳机 / 蓝牙耳机, 杯子 / 保温杯, 耳機 / 耳机), and a name without Chinese
+    characters (iPhone) cannot be judged, so it counts too.
+    """
+    named_characters = set(_HAN_RE.findall(normalize(named)))
+    ordered_characters = set(_HAN_RE.findall(normalize(ordered)))
+    if not named_characters or not ordered_characters:
+        return True
+    return bool(named_characters & ordered_characters)
 
 
 class OrderStore:

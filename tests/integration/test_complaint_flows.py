@@ -15,6 +15,7 @@ from tools.stack import Stack, start_stack
 
 WATCH_ORDER = "472918305562"  # 200元 electronics, delivered 3 days ago
 LATE_ORDER = "472918305561"
+ROBOT_VACUUM_ORDER = "472918305565"
 
 
 def slots(customer: Customer) -> dict:
@@ -62,6 +63,30 @@ def test_policy_question_mid_form_is_answered_and_the_form_resumes(customer: Cus
     assert slots(customer)["requested_slot"] == "order_id"
     customer.say(LATE_ORDER)
     assert slots(customer)["order_id"] == LATE_ORDER
+
+
+def test_an_order_for_another_product_than_described_is_confirmed_before_it_is_used(customer: Customer) -> None:
+    customer.say("保温杯盖子拧不紧，一倒水就漏，才用了两天")
+    question = customer.say_text(ROBOT_VACUUM_ORDER)
+    assert "扫地机器人" in question and "保温杯" in question
+    assert slots(customer)["order_id"] is None
+    customer.say("/deny")  # the "不是这一单" button
+    assert slots(customer)["order_to_confirm"] is None
+    assert slots(customer)["requested_slot"] == "order_id"
+    assert slots(customer)["order_lookup_failures"] == 0, "a wrong order is no failed lookup"
+    question = customer.say_text(ROBOT_VACUUM_ORDER)
+    assert "保温杯" in question
+    found = customer.say_text("对，就是这一单")
+    assert "扫地机器人" in found
+    assert slots(customer)["order_id"] == ROBOT_VACUUM_ORDER
+    assert slots(customer)["requested_slot"] == "desired_outcome"
+
+
+def test_an_order_for_the_described_product_is_taken_without_asking(customer: Customer) -> None:
+    customer.say("扫地机器人用了两天就不转了")
+    found = customer.say_text(ROBOT_VACUUM_ORDER)
+    assert "对不上" not in found and "扫地机器人" in found
+    assert slots(customer)["order_id"] == ROBOT_VACUUM_ORDER
 
 
 def test_threat_hands_off_pauses_the_bot_and_an_agent_can_hand_back(customer: Customer, stack: Stack) -> None:

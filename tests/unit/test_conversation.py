@@ -10,6 +10,7 @@ from complaint_desk.conversation import (
     amounts_in,
     anger_direction,
     emotion_trend,
+    last_named,
     multipliers_in,
     sentences,
     turns_from_tracker_events,
@@ -149,3 +150,14 @@ def test_bare_large_numbers_count_as_money_only_when_asked() -> None:
     assert amounts_in("赔我2万，还要两千") == []
     assert [a.value for a in amounts_in("赔我2万，还要两千", bare_large=True)] == [20000, 2000]
     assert amounts_in("等了三百天，寄了两千个", bare_large=True) == []
+
+
+def test_last_named_is_the_most_recent_value_of_an_entity() -> None:
+    turns = turns_from_tracker_events([
+        user_event("保温杯漏水", entities=[{"entity": "product", "value": "保温杯"}]),
+        user_event("其实是杯盖和杯子都有问题，还有那个面膜", entities=[{"entity": "product", "value": "杯盖"},
+                                                           {"entity": "product", "value": "面膜"}]),
+        user_event("472918305565", entities=[{"entity": "order_id", "value": "472918305565"}]),
+    ])
+    assert last_named(turns, "product") == "面膜"
+    assert last_named(turns, "channel") is None

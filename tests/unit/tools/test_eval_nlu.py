@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from tools.eval_nlu import (
     fold_indices,
+    held_out_fallback_count,
     latency_summary,
     lexical_intent_cross_validation,
     main,
@@ -79,3 +82,23 @@ def test_a_missing_model_is_a_clear_error(capsys: pytest.CaptureFixture[str]) ->
     with pytest.raises(SystemExit):
         main(["--skip-cv", "--model", "/no/such/model.tar.gz"])
     assert "找不到模型文件" in capsys.readouterr().err
+
+
+def test_fallbacks_are_counted_on_the_held_out_half_of_each_fold_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa.nlu.test as nlu_test
+    from rasa.nlu.classifiers import fallback_classifier
+
+    fell_back = {"intent": {"name": "nlu_fallback", "confidence": 0.7}}
+    confident = {"intent": {"name": "thank", "confidence": 0.9}}
+
+    async def parse_and_check(*args, **kwargs):  # stands in for Rasa's combine_result → get_eval_data
+        for result in args[4]:
+            nlu_test.fallback_classifier.is_fallback_classifier_prediction(result)
+
+    monkeypatch.setattr(nlu_test, "combine_result", parse_and_check)
+    original = fallback_classifier.is_fallback_classifier_prediction
+    with held_out_fallback_count() as counts:
+        asyncio.run(nlu_test.combine_result({}, {}, {}, None, [fell_back, fell_back, fell_back]))  # training half
+        asyncio.run(nlu_test.combine_result({}, {}, {}, None, [fell_back, confident, confident, confident], [], [], []))
+    assert counts == {"messages": 4, "fell_back": 1}
+    assert fallback_classifier.is_fallback_classifier_prediction is original
