@@ -24,6 +24,7 @@ from complaint_desk.conversation import (
     anger_direction,
     compile_cues,
     emotion_trend,
+    last_named,
     normalized_text,
     sentences,
 )
@@ -212,8 +213,8 @@ def summarize_for_agent(summary: SummaryInput, data: HandoffData | None = None) 
     if summary.complaint_level:
         out.append(lines["level"].format(level=summary.complaint_level))
 
-    order_id = summary.order_id or _latest_entity(turns, "order_id")
-    product = summary.product or _latest_entity(turns, "product")
+    order_id = summary.order_id or last_named(turns, "order_id")
+    product = summary.product or last_named(turns, "product")
     if order_id or product:
         order = f"{order_id}（{product}）" if order_id and product else (order_id or product)
         out.append(lines["order"].format(order=order))
@@ -253,14 +254,6 @@ def conversation_category(turns: Sequence[CustomerTurn]) -> str | None:
     """The latest complaint category from the intents; a concrete one (quality, ...) wins over escalation."""
     categories = [c for c in map(category_for_intent, (turn.intent for turn in reversed(turns))) if c]
     return next((c for c in categories if c != ESCALATION_CATEGORY), categories[0] if categories else None)
-
-
-def _latest_entity(turns: Sequence[CustomerTurn], entity: str) -> str | None:
-    for turn in reversed(turns):
-        values = turn.entity_values(entity)
-        if values:
-            return values[-1]
-    return None
 
 
 def _entity_values(turns: Sequence[CustomerTurn], entity: str) -> list[str]:
