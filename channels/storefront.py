@@ -2,7 +2,8 @@
 the embeddable chat widget (which talks to Rasa's socket.io channel), and photo evidence uploads.
 
 Customers reach only this blueprint. An upload names the widget's socket.io session id, which is
-the Rasa conversation id; the photo is stored only for a conversation that already exists.
+the Rasa conversation id; the photo is stored only for a conversation that already exists (or whose
+first message is being handled).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.lock_store import LockStore
+from rasa.core.tracker_store import TrackerStore
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -27,6 +30,15 @@ ASSETS = {
 }
 MAX_SESSION_ID = 128
 REJECTION_STATUS = {"too_large": 413, "wrong_type": 415, "too_many": 409}
+
+
+async def conversation_started(lock_store: LockStore, tracker_store: TrackerStore, session_id: str) -> bool:
+    """The conversation has a saved tracker, or its first message is being handled right now: Rasa saves
+    the tracker only after the bot's replies have gone out, so a photo sent just after the first reply can
+    arrive before the save."""
+    if lock_store.get_lock(session_id) is not None:
+        return True
+    return await tracker_store.retrieve(session_id) is not None
 
 
 def upload_error(message: str, status: int) -> HTTPResponse:
@@ -85,7 +97,8 @@ class StorefrontInput(InputChannel):
             if len(photo.body) > limits.max_bytes:
                 return upload_error(limits.message("too_large", size_mb=len(photo.body) / 2**20,
                                                    max_mb=limits.max_bytes / 2**20), 413)
-            if await request.app.ctx.agent.tracker_store.retrieve(session_id) is None:
+            agent = request.app.ctx.agent
+            if not await conversation_started(agent.lock_store, agent.tracker_store, session_id):
                 return upload_error(limits.message("missing_session"), 400)
             tickets = desk().tickets.for_conversation(session_id)
             try:
