@@ -122,7 +122,8 @@ class ValidateComplaintForm(FormValidationAction):
         else:
             message = replies.text("order_not_a_number")
         send_checked(dispatcher, tracker, message)
-        return {"order_id": None, "order_lookup_failures": failures}
+        # A new number replaces the order awaiting confirmation, so the re-ask is for a number, not about that order.
+        return {"order_id": None, "order_lookup_failures": failures, "order_to_confirm": None}
 
 
 def product_named_elsewhere(tracker: Tracker, order: Order) -> str | None:

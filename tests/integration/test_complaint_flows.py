@@ -82,6 +82,15 @@ def test_an_order_for_another_product_than_described_is_confirmed_before_it_is_u
     assert slots(customer)["requested_slot"] == "desired_outcome"
 
 
+def test_an_unknown_number_given_instead_of_confirming_drops_the_order_awaiting_confirmation(customer: Customer) -> None:
+    customer.say("保温杯盖子拧不紧，一倒水就漏，才用了两天")
+    customer.say(ROBOT_VACUUM_ORDER)
+    reply = customer.say_text("472918305599")
+    assert "没有找到" in reply or "没有查到" in reply
+    assert "扫地机器人" not in reply, "the re-ask is for a number, not about the earlier order"
+    assert slots(customer)["order_to_confirm"] is None
+
+
 def test_an_order_for_the_described_product_is_taken_without_asking(customer: Customer) -> None:
     customer.say("扫地机器人用了两天就不转了")
     found = customer.say_text(ROBOT_VACUUM_ORDER)
