@@ -246,7 +246,7 @@ class AssistDesk:
         fields = {
             "opener": self.phrasing.openers.get((latest.emotion if latest else None) or "neutral", ""),
             "restated": self._restated(view),
-            "ask": self.phrasing.probe_asks.get(view.slots.get("requested_slot") or "", self.phrasing.probe_asks["default"]),
+            "ask": self._probe_ask(view),
             "ticket_id": view.slots.get("ticket_id") or "",
         }
         drafts: list[tuple[str, str, str | None]] = []
@@ -272,6 +272,15 @@ class AssistDesk:
             if len(suggestions) == SUGGESTION_COUNT:
                 break
         return suggestions
+
+    def _probe_ask(self, view: ConversationView) -> str:
+        """What the form is asking for; an order found for another product than described is asked about."""
+        requested = view.slots.get("requested_slot") or ""
+        awaiting = view.slots.get("order_to_confirm")
+        order = self.orders.find(awaiting) if requested == "order_id" and awaiting and self.orders else None
+        if order is not None:
+            return self.phrasing.probe_asks["order_to_confirm"].format(order_id=order.order_id, product=order.product)
+        return self.phrasing.probe_asks.get(requested, self.phrasing.probe_asks["default"])
 
     def check_draft(self, text: str, view: ConversationView | None = None, decision: Decision | None = None,
                     order: Order | None = None) -> dict[str, Any]:

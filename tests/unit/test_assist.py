@@ -60,6 +60,15 @@ def test_three_distinct_guard_checked_suggestions_open_with_the_customers_emotio
     assert any(desk.phrasing.probe_asks["order_id"] in s.text for s in suggestions)
 
 
+def test_while_an_order_awaits_confirmation_the_suggestions_ask_about_it_not_for_a_number(desk: AssistDesk) -> None:
+    conversation = view(slots={"complaint_category": "quality", "requested_slot": "order_id",
+                               "order_to_confirm": "472918305565"}, loop="complaint_form")
+    suggestions = desk.suggestions(conversation, "probe")
+    assert len(suggestions) == 3
+    assert all("472918305565" in s.text and "扫地机器人" in s.text for s in suggestions if s.source == "stage:probe")
+    assert not any(desk.phrasing.probe_asks["order_id"] in s.text for s in suggestions)
+
+
 def test_proposal_suggestions_come_from_the_policy_engines_offers(desk: AssistDesk) -> None:
     conversation = view(slots={"complaint_category": "delivery", "order_id": LATE_ORDER})
     order = desk.order_of(conversation)
