@@ -7,9 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/complaint-desk.tar.gz
 TRAINING_INPUTS := config.yml domain.yml knowledge/emotion_cues.yml \
-	$(shell find data knowledge/jieba components -type f -not -path '*/__pycache__/*' 2>/dev/null) \
-	complaint_desk/text_normalize.py complaint_desk/emotion.py complaint_desk/numerals.py \
-	complaint_desk/lexical_intents.py complaint_desk/fast_linear.py
+	$(shell find data knowledge/jieba components complaint_desk/nlu -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1

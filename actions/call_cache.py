@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 from rasa_sdk import Tracker
 
 from actions.services import services
-from complaint_desk.orders import Order
-from complaint_desk.policy_engine import Complaint, Decision
-from complaint_desk.tickets import Ticket
+from complaint_desk.policy.engine import Complaint, Decision
+from complaint_desk.stores.orders import Order
+from complaint_desk.stores.tickets import Ticket
 
 _MEMO_ATTRIBUTE = "_complaint_desk_call_memo"
 T = TypeVar("T")

@@ -10,27 +10,27 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.blocking_action import BlockingAction
 from actions.call_cache import evaluate, find_order
 from actions.conversation_state import ConversationState, conversation_state
 from actions.guarded_messages import guard_context, recent_bot_texts, send_checked
 from actions.handoff_actions import hand_off
-from actions.off_loop import BlockingAction
 from actions.services import services
-from complaint_desk.conversation import emotion_trend, turns_from_tracker_events
-from complaint_desk.evidence import NO_EVIDENCE
-from complaint_desk.guard import GuardContext
-from complaint_desk.handoff import HandoffReason
-from complaint_desk.orders import Order
-from complaint_desk.policy_engine import (
+from complaint_desk.case.handoff_summary import HandoffReason
+from complaint_desk.case.ticket_facts import customer_words, first_exchange
+from complaint_desk.case.turns import emotion_trend, turns_from_tracker_events
+from complaint_desk.guard.checker import GuardContext
+from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
+from complaint_desk.policy.engine import (
     Complaint,
     ComplaintHistory,
     Decision,
     DeclinedRemedy,
     RemedyOffer,
 )
-from complaint_desk.taxonomy import category_for_intent
-from complaint_desk.ticket_facts import customer_words, first_exchange
-from complaint_desk.tickets import NewTicket
+from complaint_desk.policy.taxonomy import category_for_intent
+from complaint_desk.stores.orders import Order
+from complaint_desk.stores.tickets import NewTicket
 
 CONFIRM_BUTTONS = [
     {"title": "可以，就这样处理", "payload": "/affirm"},

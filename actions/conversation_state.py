@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from rasa_sdk import Tracker
 
 from actions.call_cache import find_order, memoized, tickets_for_order
-from complaint_desk.conversation import CustomerTurn, turns_from_tracker_events
-from complaint_desk.levels import complaint_level
-from complaint_desk.profile import CustomerProfile, profile_customer
-from complaint_desk.risk import RiskAssessment, RiskInput, assess_risk, threatened_channels
+from complaint_desk.case.profile import CustomerProfile, profile_customer
+from complaint_desk.case.risk import RiskAssessment, RiskInput, assess_risk, threatened_channels
+from complaint_desk.case.turns import CustomerTurn, turns_from_tracker_events
+from complaint_desk.policy.levels import complaint_level
 
 
 @dataclass(frozen=True)

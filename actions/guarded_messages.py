@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import services
-from complaint_desk.guard import GuardContext
+from complaint_desk.guard.checker import GuardContext
 
 logger = logging.getLogger(__name__)
 

@@ -9,12 +9,17 @@ from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.blocking_action import BlockingAction
 from actions.call_cache import find_order
 from actions.conversation_state import conversation_state
 from actions.guarded_messages import send_checked
-from actions.off_loop import BlockingAction
 from actions.services import services
-from complaint_desk.handoff import HandoffReason, SummaryInput, customer_handoff_message, summarize_for_agent
+from complaint_desk.case.handoff_summary import (
+    HandoffReason,
+    SummaryInput,
+    customer_handoff_message,
+    summarize_for_agent,
+)
 
 logger = logging.getLogger(__name__)
 

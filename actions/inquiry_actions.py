@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.blocking_action import BlockingAction
 from actions.guarded_messages import guard_context, send_checked
-from actions.off_loop import BlockingAction
 from actions.services import services
 
 

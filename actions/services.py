@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from complaint_desk.db import create_schema, default_engine, session_factory
-from complaint_desk.evidence import EvidenceReader
-from complaint_desk.followups import FollowUpStore
-from complaint_desk.guard import Guard, load_guard
-from complaint_desk.handoff_queue import HandoffQueue
-from complaint_desk.orders import OrderStore
+from complaint_desk.guard.checker import Guard, load_guard
+from complaint_desk.nlu.evidence_mentions import EvidenceReader
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.policy_engine import Policy, PolicyEngine, load_policy
-from complaint_desk.policy_faq import PolicyFaq
+from complaint_desk.policy.engine import Policy, PolicyEngine, load_policy
+from complaint_desk.policy.faq import PolicyFaq
 from complaint_desk.replies import ReplyBook
-from complaint_desk.tickets import TicketStore
+from complaint_desk.stores.database import create_schema, default_engine, session_factory
+from complaint_desk.stores.follow_ups import FollowUpStore
+from complaint_desk.stores.handoffs import HandoffQueue
+from complaint_desk.stores.orders import OrderStore
+from complaint_desk.stores.tickets import TicketStore
 
 logger = logging.getLogger(__name__)
 

@@ -9,14 +9,14 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.blocking_action import off_loop
 from actions.call_cache import find_order
 from actions.complaint_actions import evaluate_complaint, order_summary
 from actions.guarded_messages import recent_bot_texts, send_checked
-from actions.off_loop import off_loop
 from actions.services import services
-from complaint_desk.conversation import last_named, turns_from_tracker_events
-from complaint_desk.evidence import NO_EVIDENCE
-from complaint_desk.orders import Order, could_be_the_ordered_product, extract_order_id
+from complaint_desk.case.turns import last_named, turns_from_tracker_events
+from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
+from complaint_desk.stores.orders import Order, could_be_the_ordered_product, extract_order_id
 
 MAX_ORDER_LOOKUP_FAILURES = 2
 ORDER_ATTEMPT_INTENTS = {"give_order_number", "nlu_fallback", "deny", "affirm"}

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import summarize_ms  # noqa: E402
 from complaint_desk.assist import AssistDesk, ConversationView, flow_stage  # noqa: E402
 from complaint_desk.paths import KNOWLEDGE_DIR  # noqa: E402
-from complaint_desk.taxonomy import EMOTIONS  # noqa: E402
+from complaint_desk.policy.taxonomy import EMOTIONS  # noqa: E402
 
 CASES = ROOT / "tests" / "unit" / "guard_cases"
 NLU_DIR = ROOT / "data" / "nlu"

@@ -28,9 +28,9 @@ import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from bench.common import BENCH_VAR, progress, summarize_ms  # noqa: E402
-from complaint_desk.db import create_schema, engine_for, session_factory  # noqa: E402
-from complaint_desk.insights import InsightFilter, insights, load_cases, warm_up  # noqa: E402
-from complaint_desk.tickets import NewTicket, TicketStore  # noqa: E402
+from complaint_desk.insights.report import InsightFilter, insights, load_cases, warm_up  # noqa: E402
+from complaint_desk.stores.database import create_schema, engine_for, session_factory  # noqa: E402
+from complaint_desk.stores.tickets import NewTicket, TicketStore  # noqa: E402
 from tools.seed_demo_tickets import generate, write  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -115,7 +115,7 @@ def over_http(var_dir: Path, repeats: int) -> dict[str, object]:
         def api() -> None:
             session.get(base + "api/insights", headers=headers, timeout=60).raise_for_status()
 
-        url = f"sqlite:///{var_dir / 'complaint_desk.db'}"
+        url = f"sqlite:///{var_dir / 'complaint_desk.stores.database'}"
         result: dict[str, object] = {
             "http_first_request_after_start_ms": round(first_ms, 1),
             "baseline_http_version": timed_ms(status, repeats),
@@ -162,7 +162,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-insights-") as tmp:
         var_dir = Path(tmp)
-        url = f"sqlite:///{var_dir / 'complaint_desk.db'}"
+        url = f"sqlite:///{var_dir / 'complaint_desk.stores.database'}"
         progress(f"seeding {args.tickets} demo tickets")
         engine = engine_for(url)
         create_schema(engine)

@@ -30,9 +30,9 @@ from sanic.response import HTTPResponse
 
 from channels.agent_auth import add_login_routes, agent_required, is_agent
 from channels.live_feed import FEED, FULL_REFRESH
-from complaint_desk.agent_sessions import AGENT_MODES, BOT, CLOSED, SUGGEST, TAKEOVER
 from complaint_desk.assist import AssistDesk, ConversationView
 from complaint_desk.paths import PROJECT_ROOT
+from complaint_desk.stores.agent_modes import AGENT_MODES, BOT, CLOSED, SUGGEST, TAKEOVER
 
 logger = logging.getLogger(__name__)
 

@@ -28,8 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.agent_auth import add_login_routes, agent_required, is_agent
-from complaint_desk.db import create_schema, default_engine, session_factory
-from complaint_desk.insights import (
+from complaint_desk.insights.report import (
     EXPORT_COLUMNS,
     SECTIONS,
     InsightFilter,
@@ -41,6 +40,7 @@ from complaint_desk.insights import (
     warm_up,
 )
 from complaint_desk.paths import PROJECT_ROOT
+from complaint_desk.stores.database import create_schema, default_engine, session_factory
 
 logger = logging.getLogger(__name__)
 

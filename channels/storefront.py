@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse
 
 from channels.agent_assist import WEB_DIR, desk
 from channels.customer_session import is_trusted
-from complaint_desk.evidence_uploads import EvidenceRejected
+from complaint_desk.stores.evidence_photos import EvidenceRejected
 
 ASSETS = {
     "widget.js": (WEB_DIR / "widget" / "widget.js", "application/javascript; charset=utf-8"),

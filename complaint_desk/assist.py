@@ -16,18 +16,19 @@ from typing import Any
 
 import yaml
 
-from complaint_desk.agent_sessions import AGENT_MODES, AgentSessionStore
-from complaint_desk.conversation import CustomerTurn, anger_direction, emotion_trend, turns_from_tracker_events
-from complaint_desk.db import create_schema, default_engine, engine_for, session_factory
-from complaint_desk.evidence import NO_EVIDENCE
-from complaint_desk.evidence_uploads import EvidenceStore, UploadLimits
-from complaint_desk.guard import Guard, GuardContext, Verdict, load_guard
-from complaint_desk.handoff import SummaryInput, summarize_for_agent
-from complaint_desk.handoff_queue import HandoffQueue
-from complaint_desk.levels import complaint_level
-from complaint_desk.orders import Order, OrderStore
+from complaint_desk.case.handoff_summary import SummaryInput, summarize_for_agent
+from complaint_desk.case.profile import profile_customer
+from complaint_desk.case.risk import RiskAssessment, RiskInput, assess_risk, level_rank
+from complaint_desk.case.turns import (
+    CustomerTurn,
+    anger_direction,
+    emotion_trend,
+    turns_from_tracker_events,
+)
+from complaint_desk.guard.checker import Guard, GuardContext, Verdict, load_guard
+from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
-from complaint_desk.policy_engine import (
+from complaint_desk.policy.engine import (
     Complaint,
     ComplaintHistory,
     Decision,
@@ -35,10 +36,14 @@ from complaint_desk.policy_engine import (
     PolicyEngine,
     load_policy,
 )
-from complaint_desk.profile import profile_customer
+from complaint_desk.policy.levels import complaint_level
 from complaint_desk.replies import ReplyBook
-from complaint_desk.risk import RiskAssessment, RiskInput, assess_risk, level_rank
-from complaint_desk.tickets import TicketStore
+from complaint_desk.stores.agent_modes import AGENT_MODES, AgentSessionStore
+from complaint_desk.stores.database import create_schema, default_engine, engine_for, session_factory
+from complaint_desk.stores.evidence_photos import EvidenceStore, UploadLimits
+from complaint_desk.stores.handoffs import HandoffQueue
+from complaint_desk.stores.orders import Order, OrderStore
+from complaint_desk.stores.tickets import TicketStore
 
 SUGGESTION_COUNT = 3
 FORM_NAME = "complaint_form"

@@ -20,7 +20,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from complaint_desk.numerals import parse_amount
+from complaint_desk.nlu.numerals import parse_amount
 
 # "八千多", "五百来块", "两千左右": the approximate part carries no value of its own.
 _APPROXIMATE_RE = re.compile(r"(?<=[十百千万亿拾佰仟萬億\d])[多余来几](?=[块元圆]|$)|左右|上下|大概|大约|差不多|约")

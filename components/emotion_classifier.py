@@ -1,6 +1,6 @@
 """Rasa graph component that adds `emotion` (name, confidence, intensity) to every parsed message.
 
-A thin wrapper around complaint_desk/emotion.py. Labels come from the NLU data's
+A thin wrapper around complaint_desk/nlu/emotion.py. Labels come from the NLU data's
 intent-block metadata (`metadata: {emotion: angry}`) or from example-level metadata,
 plus the general-domain examples named by `extra_examples`.
 

@@ -22,7 +22,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from complaint_desk.text_normalize import normalize
+from complaint_desk.nlu.normalize import normalize
 
 SURFACES_FILE = "surfaces.json"
 LOOKUP_EXTRACTOR = "RegexEntityExtractor"

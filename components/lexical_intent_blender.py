@@ -1,7 +1,7 @@
 """Rasa graph component that blends DIET's intent ranking with a lexical n-gram model.
 
 Goes right after DIETClassifier (and before FallbackClassifier, which then reads the blended
-confidence). A thin wrapper around complaint_desk/lexical_intents.py.
+confidence). A thin wrapper around complaint_desk/nlu/lexical_intents.py.
 
     - name: components.lexical_intent_blender.LexicalIntentBlender
       lexical_weight: 0.8
@@ -24,8 +24,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from complaint_desk.lexical_intents import LexicalIntentModel, blend_rankings
-from complaint_desk.text_normalize import normalize
+from complaint_desk.nlu.lexical_intents import LexicalIntentModel, blend_rankings
+from complaint_desk.nlu.normalize import normalize
 
 logger = logging.getLogger(__name__)
 

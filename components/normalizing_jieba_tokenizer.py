@@ -9,7 +9,7 @@ from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
-from complaint_desk.text_normalize import normalize
+from complaint_desk.nlu.normalize import normalize
 
 # Units that follow a number in amounts and time spans.
 MEASURE_WORDS = frozenset("元块毛角万千百天日周月年个次件号小分秒")

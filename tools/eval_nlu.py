@@ -261,7 +261,7 @@ def lexical_intent_cross_validation(training_data: Any, n_folds: int) -> dict[st
 
 def keyword_emotion(text: str, cues: Any) -> str:
     """Baseline: the emotion whose cue words (knowledge/emotion_cues.yml) occur most; none -> neutral."""
-    from complaint_desk.text_normalize import normalize
+    from complaint_desk.nlu.normalize import normalize
 
     counts = cues.counts(normalize(text).lower())
     scores = {
@@ -275,7 +275,7 @@ def keyword_emotion(text: str, cues: Any) -> str:
 
 
 def keyword_complaint(text: str, cues: Any) -> bool:
-    from complaint_desk.emotion import NEGATIVE_EMOTIONS
+    from complaint_desk.nlu.emotion import NEGATIVE_EMOTIONS
 
     return keyword_emotion(text, cues) in NEGATIVE_EMOTIONS or any(word in text for word in COMPLAINT_KEYWORDS)
 
@@ -366,7 +366,7 @@ def predicted_complaint(parse: dict[str, Any], refined: bool = True) -> bool:
     Refined (the headline rule, fixed before measuring): a complaint intent does not count when
     the emotion is `satisfied`, since praise names the same topics (质量, 物流) as complaints.
     """
-    from complaint_desk.emotion import NEGATIVE_EMOTIONS
+    from complaint_desk.nlu.emotion import NEGATIVE_EMOTIONS
 
     emotion_name = (parse.get("emotion") or {}).get("name")
     intent_name = (parse.get("intent") or {}).get("name")
@@ -415,7 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rasa.shared.nlu.training_data.loading import load_data
     from sklearn.metrics import f1_score
 
-    from complaint_desk.emotion import CueLexicon, train_polarity_model
+    from complaint_desk.nlu.emotion import CueLexicon, train_polarity_model
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     ours, baseline, notes = load_configs()

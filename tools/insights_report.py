@@ -17,8 +17,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from complaint_desk.db import create_schema, default_engine, engine_for, session_factory
-from complaint_desk.insights import InsightFilter, InsightsError, insights
+from complaint_desk.insights.report import InsightFilter, InsightsError, insights
+from complaint_desk.stores.database import create_schema, default_engine, engine_for, session_factory
 
 
 def parse_since(value: str | None, today: dt.date) -> str | None:
@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--category", help="投诉类别编号，如 delivery")
     parser.add_argument("--level", help="投诉等级：咨询 / 异议 / 投诉 / 升级投诉")
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    parser.add_argument("--db-url", help="数据库 URL（默认 COMPLAINT_DB_URL 或 var/complaint_desk.db）")
+    parser.add_argument("--db-url", help="数据库 URL（默认 COMPLAINT_DB_URL 或 var/complaint_desk.stores.database）")
     args = parser.parse_args(argv)
     params = {"since": parse_since(args.since, dt.date.today()), "until": args.until,
               "category": args.category, "level": args.level}

@@ -1,6 +1,6 @@
 """Fast intent cross-validation for people writing NLU data: which sentences get confused, and with what.
 
-Trains the tokenizer's words + character n-grams + logistic regression (complaint_desk.lexical_intents) on data/nlu
+Trains the tokenizer's words + character n-grams + logistic regression (complaint_desk.nlu.lexical_intents) on data/nlu
 in the 5 seeded folds of `make eval-nlu` (a few minutes, against about an hour for Rasa's own cross-validation) and prints per-intent F1, the most frequent
 confusions and, for the intents named on the command line, every misclassified sentence.
 It is also the intent baseline that eval-nlu prints.
@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from complaint_desk.nlu.normalize import normalize
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
-from complaint_desk.text_normalize import normalize
 
 JIEBA_DICTIONARY_DIR = KNOWLEDGE_DIR / "jieba"  # config.yml's dictionary_path
 
@@ -40,7 +40,7 @@ def lexical_predictions(
     from rasa.shared.nlu.constants import TEXT
     from rasa.shared.nlu.training_data.message import Message
 
-    from complaint_desk.lexical_intents import LexicalIntentModel
+    from complaint_desk.nlu.lexical_intents import LexicalIntentModel
     from components.normalizing_jieba_tokenizer import NormalizingJiebaTokenizer
 
     tokenizer = NormalizingJiebaTokenizer.create(

@@ -22,16 +22,16 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
-from complaint_desk.db import create_schema, database_url, engine_for
-from complaint_desk.followups import FollowUpRow
-from complaint_desk.handoff import HandoffReason
-from complaint_desk.handoff_queue import HandoffRow
-from complaint_desk.insights import default_settings
-from complaint_desk.levels import COMPLAINT_LEVELS
+from complaint_desk.case.handoff_summary import HandoffReason
+from complaint_desk.insights.report import default_settings
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.policy_engine import load_policy
-from complaint_desk.taxonomy import COMPLAINT_CATEGORIES
-from complaint_desk.tickets import TicketRow
+from complaint_desk.policy.engine import load_policy
+from complaint_desk.policy.levels import COMPLAINT_LEVELS
+from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES
+from complaint_desk.stores.database import create_schema, database_url, engine_for
+from complaint_desk.stores.follow_ups import FollowUpRow
+from complaint_desk.stores.handoffs import HandoffRow
+from complaint_desk.stores.tickets import TicketRow
 
 DEFAULT_DATA_PATH = KNOWLEDGE_DIR / "demo_complaints.yml"
 DEFAULT_COUNT = 300
@@ -288,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子，相同种子生成相同数据")
     parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="分布在最近多少天（默认 60）")
     parser.add_argument("--now", help="参照时间 YYYY-MM-DDTHH:MM（默认当前时间）")
-    parser.add_argument("--db-url", default=None, help="数据库 URL（默认 COMPLAINT_DB_URL 或 var/complaint_desk.db）")
+    parser.add_argument("--db-url", default=None, help="数据库 URL（默认 COMPLAINT_DB_URL 或 var/complaint_desk.stores.database）")
     parser.add_argument("--if-empty", action="store_true", help="库里已有任何工单时不生成")
     args = parser.parse_args(argv)
     if args.count < 1 or args.days < 1:

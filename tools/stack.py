@@ -160,7 +160,7 @@ def stack_environment(
     else:
         # Each stack keeps its data under its own var_dir, so test stacks never touch var/ of `make run`.
         env["TRACKER_DB_URL"] = f"sqlite:///{var_dir / 'tracker.db'}"
-        env["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.db'}"
+        env["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.stores.database'}"
     env["COMPLAINT_VAR_DIR"] = str(var_dir)  # uploaded evidence photos go under it
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -173,7 +173,7 @@ def stack_environment(
 def prepare_database(env: dict[str, str]) -> None:
     """Production: create the schema and the complaint tables once, before any server starts."""
     result = subprocess.run(
-        [str(VENV_BIN / "python"), "-c", "from complaint_desk.db import create_schema, default_engine; "
+        [str(VENV_BIN / "python"), "-c", "from complaint_desk.stores.database import create_schema, default_engine; "
          "create_schema(default_engine())"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
@@ -250,7 +250,7 @@ def start_stack(
         stack.spawn(
             "rasa_server" if index == 0 else f"rasa_server_{index}",
             [
-                str(VENV_BIN / "python"), "-m", "tools.rasa_server", "run",
+                str(VENV_BIN / "python"), "-m", "runtime.rasa_server", "run",
                 "--model", str(model),
                 "--endpoints", ENDPOINTS[mode],
                 "--credentials", "credentials.yml",
@@ -272,7 +272,7 @@ def start_stack(
         stack.spawn(
             "followup_worker" if index == 0 else f"followup_worker_{index}",
             [
-                str(VENV_BIN / "python"), "-m", "tools.followup_worker",
+                str(VENV_BIN / "python"), "-m", "runtime.followup_worker",
                 "--rasa-url", url, f"--token={token}", "--poll-seconds", str(poll_seconds),
             ],
         )
@@ -293,7 +293,7 @@ def main() -> int:
         # An empty ticket table gets the demo complaints, so the supervisor page means something on first run.
         from tools.seed_demo_tickets import seed_if_empty
 
-        if seed_if_empty(f"sqlite:///{var_dir / 'complaint_desk.db'}"):
+        if seed_if_empty(f"sqlite:///{var_dir / 'complaint_desk.stores.database'}"):
             print("已为主管看板生成演示投诉数据（tools/seed_demo_tickets.py）。", flush=True)
     print(
         f"正在启动动作服务器（:{action_port}）和 {replicas} 个 Rasa 服务器（:{rasa_port} 起，{mode} 模式），"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from complaint_desk.guard import GuardContext, load_guard
+from complaint_desk.guard.checker import GuardContext, load_guard
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.policy_engine import load_policy
+from complaint_desk.policy.engine import load_policy
 from tools.stack import Stack, start_stack
 
 GUARD = load_guard(KNOWLEDGE_DIR / "guard_rules.yml")
@@ -67,7 +67,7 @@ class Customer:
 
 def db_rows(stack: Stack, query: str, *params: object) -> list[tuple]:
     """Rows from the stack's complaint database (tickets, follow-ups, handoffs)."""
-    with sqlite3.connect(stack.var_dir / "complaint_desk.db") as db:
+    with sqlite3.connect(stack.var_dir / "complaint_desk.stores.database") as db:
         return db.execute(query, params).fetchall()
 
 

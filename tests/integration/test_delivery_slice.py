@@ -7,8 +7,8 @@ from pathlib import Path
 
 import requests
 
-from complaint_desk.guard import GuardContext, load_guard
-from complaint_desk.policy_engine import load_policy
+from complaint_desk.guard.checker import GuardContext, load_guard
+from complaint_desk.policy.engine import load_policy
 from tests.integration.conftest import Customer
 from tools.stack import Stack, start_stack
 
@@ -46,7 +46,7 @@ def test_late_delivery_from_complaint_to_ticket(customer: Customer, stack: Stack
     ticket_id = slots(customer)["ticket_id"]
     assert ticket_id and ticket_id in confirmation
 
-    with sqlite3.connect(stack.var_dir / "complaint_desk.db") as db:
+    with sqlite3.connect(stack.var_dir / "complaint_desk.stores.database") as db:
         row = db.execute(
             "select category, order_id, conversation_id, remedy_id from complaint_tickets where ticket_id = ?",
             (ticket_id,),

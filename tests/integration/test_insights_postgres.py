@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from complaint_desk.db import engine_for, session_factory
-from complaint_desk.insights import InsightFilter, InsightsCache, insights
+from complaint_desk.insights.report import InsightFilter, InsightsCache, insights
+from complaint_desk.stores.database import engine_for, session_factory
 from tools.seed_demo_tickets import seed
 
 ADMIN_URL = os.environ.get("POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")

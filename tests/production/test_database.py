@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from complaint_desk import tickets as tickets_module
-from complaint_desk.db import create_schema, engine_for, session_factory
-from complaint_desk.orders import OrderStore
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.tickets import NewTicket, TicketStore
+from complaint_desk.stores.database import create_schema, engine_for, session_factory
+from complaint_desk.stores.orders import OrderStore
+from complaint_desk.stores.tickets import NewTicket, TicketStore
 from tests.production.conftest import DATABASE_URL, RUN_ID
 
 TABLES = {"demo_orders", "complaint_tickets", "complaint_follow_ups", "complaint_handoffs", "complaint_evidence",

@@ -15,10 +15,10 @@ import sqlalchemy as sa
 
 from channels.input_checks import channel_messages
 from channels.no_silence import FALLBACK_METADATA
-from complaint_desk.db import engine_for, session_factory
-from complaint_desk.followups import FollowUpStore
+from complaint_desk.stores.database import engine_for, session_factory
+from complaint_desk.stores.follow_ups import FollowUpStore
+from runtime.followup_worker import run_once
 from tests.production.conftest import Customer, Deployment, forget_tickets, late_delivery_to_ticket
-from tools.followup_worker import run_once
 
 LATE_ORDER = "472918305561"
 pytestmark = pytest.mark.destructive

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from rasa.core.lock_store import RedisLockStore
 
-from stores.redis_lock_store import AtomicRedisLockStore
+from runtime.redis_lock_store import AtomicRedisLockStore
 
 
 def issue_concurrently(stores: list[RedisLockStore], conversation_id: str, per_thread: int = 25) -> list[int]:

@@ -9,8 +9,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor
 
 from actions import off_loop
+from actions.blocking_action import BlockingAction
 from actions.call_cache import memoized
-from actions.off_loop import BlockingAction
 from complaint_desk.paths import PROJECT_ROOT
 
 

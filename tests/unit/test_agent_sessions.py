@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from complaint_desk.agent_sessions import BOT, CLOSED, SUGGEST, TAKEOVER, AgentSessionStore
-from complaint_desk.db import create_schema, engine_for, session_factory
+from complaint_desk.stores.agent_modes import BOT, CLOSED, SUGGEST, TAKEOVER, AgentSessionStore
+from complaint_desk.stores.database import create_schema, engine_for, session_factory
 
 
 @pytest.fixture

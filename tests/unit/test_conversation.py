@@ -2,19 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from complaint_desk.conversation import (
+from complaint_desk.case.turns import (
     FALLING,
     RISING,
     STEADY,
     CustomerTurn,
-    amounts_in,
     anger_direction,
     emotion_trend,
     last_named,
-    multipliers_in,
-    sentences,
     turns_from_tracker_events,
 )
+from complaint_desk.nlu.cues import amounts_in, multipliers_in, sentences
 
 
 def user_event(text: str, intent: str | None = None, emotion: str | None = None, intensity: float = 0.0,

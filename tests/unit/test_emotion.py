@@ -1,4 +1,4 @@
-"""complaint_desk.emotion: the plain-Python emotion model, cues and intensity."""
+"""complaint_desk.nlu.emotion: the plain-Python emotion model, cues and intensity."""
 
 from __future__ import annotations
 

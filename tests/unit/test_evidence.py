@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from complaint_desk.evidence import EvidenceReader
+from complaint_desk.nlu.evidence_mentions import EvidenceReader
 
 READER = EvidenceReader.from_file(Path(__file__).resolve().parents[2] / "knowledge" / "evidence_keywords.yml")
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from complaint_desk.db import create_schema, engine_for, session_factory
-from complaint_desk.evidence_uploads import EvidenceRejected, EvidenceStore, UploadLimits
 from complaint_desk.paths import KNOWLEDGE_DIR
+from complaint_desk.stores.database import create_schema, engine_for, session_factory
+from complaint_desk.stores.evidence_photos import EvidenceRejected, EvidenceStore, UploadLimits
 
 LIMITS = UploadLimits.from_file(KNOWLEDGE_DIR / "evidence_uploads.yml")
 

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from complaint_desk.conversation import CustomerTurn
-from complaint_desk.guard import Guard, load_guard
-from complaint_desk.handoff import (
+from complaint_desk.case.handoff_summary import (
     DEFAULT_HANDOFF_PATH,
     HandoffDataError,
     HandoffReason,
@@ -22,8 +20,10 @@ from complaint_desk.handoff import (
     pick_quotes,
     summarize_for_agent,
 )
-from complaint_desk.profile import profile_customer
-from complaint_desk.risk import RiskInput, assess_risk
+from complaint_desk.case.profile import profile_customer
+from complaint_desk.case.risk import RiskInput, assess_risk
+from complaint_desk.case.turns import CustomerTurn
+from complaint_desk.guard.checker import Guard, load_guard
 
 ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from complaint_desk.db import create_schema, engine_for, session_factory
-from complaint_desk.followups import FollowUpRow
-from complaint_desk.handoff_queue import HandoffQueue
-from complaint_desk.insights import (
+from complaint_desk.insights.report import (
     InsightFilter,
     InsightsError,
     export_rows,
     insights,
     load_cases,
 )
-from complaint_desk.tickets import NewTicket, TicketStore
+from complaint_desk.stores.database import create_schema, engine_for, session_factory
+from complaint_desk.stores.follow_ups import FollowUpRow
+from complaint_desk.stores.handoffs import HandoffQueue
+from complaint_desk.stores.tickets import NewTicket, TicketStore
 
 NOW = dt.datetime(2026, 11, 10, 12, 0)
 
@@ -231,7 +231,7 @@ def test_filters_by_category_level_and_dates(sessions):
 
 
 def _settings():
-    from complaint_desk.insights import default_settings
+    from complaint_desk.insights.report import default_settings
 
     return default_settings()
 
@@ -300,7 +300,7 @@ def test_a_database_from_before_the_insights_columns_is_upgraded_in_place(tmp_pa
 
 
 def test_the_cache_recomputes_only_when_the_data_or_the_minute_changes(sessions):
-    from complaint_desk.insights import InsightsCache
+    from complaint_desk.insights.report import InsightsCache
 
     cache = InsightsCache(sessions)
     first = cache.get(InsightFilter(), now=NOW)

@@ -1,4 +1,4 @@
-"""components.lexical_intent_blender: the Rasa graph component around complaint_desk.lexical_intents."""
+"""components.lexical_intent_blender: the Rasa graph component around complaint_desk.nlu.lexical_intents."""
 
 from __future__ import annotations
 

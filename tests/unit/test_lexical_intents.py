@@ -1,4 +1,4 @@
-"""complaint_desk.lexical_intents: the n-gram intent model and the log-linear blend."""
+"""complaint_desk.nlu.lexical_intents: the n-gram intent model and the log-linear blend."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pytest
 
-from complaint_desk.lexical_intents import LexicalIntentModel, blend_rankings, word_ngrams
+from complaint_desk.nlu.lexical_intents import LexicalIntentModel, blend_rankings, word_ngrams
 
 EXAMPLES = [
     (["快递", "一周", "还", "没", "到"], "快递一周还没到", "complain_delivery"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from complaint_desk.numerals import find_amounts, find_multipliers, parse_amount, parse_number
+from complaint_desk.nlu.numerals import find_amounts, find_multipliers, parse_amount, parse_number
 
 
 @pytest.mark.parametrize(("text", "value"), [

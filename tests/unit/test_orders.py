@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from complaint_desk.db import create_schema, engine_for, session_factory
-from complaint_desk.orders import OrderStore, could_be_the_ordered_product, extract_order_id
+from complaint_desk.stores.database import create_schema, engine_for, session_factory
+from complaint_desk.stores.orders import OrderStore, could_be_the_ordered_product, extract_order_id
 
 DEMO_ORDERS = Path(__file__).resolve().parents[2] / "knowledge" / "demo_orders.yml"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from complaint_desk.guard import GuardContext, load_guard
-from complaint_desk.policy_engine import (
+from complaint_desk.guard.checker import GuardContext, load_guard
+from complaint_desk.policy.engine import (
     Complaint,
     ComplaintHistory,
     Decision,

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from complaint_desk.policy_faq import PolicyFaq
+from complaint_desk.policy.faq import PolicyFaq
 
 FAQ = PolicyFaq.from_file(Path(__file__).resolve().parents[2] / "knowledge" / "policy_faq.yml")
 

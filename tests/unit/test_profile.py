@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from complaint_desk.conversation import CustomerTurn
-from complaint_desk.profile import (
+from complaint_desk.case.profile import (
     DEFAULT_PROFILE_RULES_PATH,
     KINDS,
     ProfileRulesError,
@@ -14,6 +13,7 @@ from complaint_desk.profile import (
     parse_profile_rules,
     profile_customer,
 )
+from complaint_desk.case.turns import CustomerTurn
 
 
 def t(text: str, emotion: str | None = None, intensity: float = 0.0, intent: str | None = None) -> CustomerTurn:

@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from complaint_desk.conversation import CustomerTurn
-from complaint_desk.risk import (
+from complaint_desk.case.risk import (
     DEFAULT_RISK_RULES_PATH,
     RiskInput,
     RiskRulesError,
@@ -18,6 +17,7 @@ from complaint_desk.risk import (
     parse_risk_rules,
     threatened_channels,
 )
+from complaint_desk.case.turns import CustomerTurn
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -1,6 +1,6 @@
 import pytest
 
-from complaint_desk.text_normalize import normalize, to_halfwidth, to_simplified
+from complaint_desk.nlu.normalize import normalize, to_halfwidth, to_simplified
 
 
 @pytest.mark.parametrize(

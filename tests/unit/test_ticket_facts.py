@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from complaint_desk.conversation import CustomerTurn
-from complaint_desk.ticket_facts import customer_words, first_exchange
+from complaint_desk.case.ticket_facts import customer_words, first_exchange
+from complaint_desk.case.turns import CustomerTurn
 
 T0 = dt.datetime(2026, 11, 1, 10, 0).timestamp()
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from complaint_desk.db import engine_for, session_factory
-from complaint_desk.insights import InsightFilter, insights
-from complaint_desk.taxonomy import COMPLAINT_CATEGORIES
-from complaint_desk.tickets import TicketRow
+from complaint_desk.insights.report import InsightFilter, insights
+from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES
+from complaint_desk.stores.database import engine_for, session_factory
+from complaint_desk.stores.tickets import TicketRow
 from tools.seed_demo_tickets import generate, load_demo_data, seed, seed_if_empty
 
 NOW = dt.datetime(2026, 11, 30, 9, 0)

@@ -17,12 +17,14 @@ from typing import Any
 
 import yaml
 
-from complaint_desk.conversation import (
+from complaint_desk.case.turns import (
     RISING,
     CustomerTurn,
-    amounts_in,
     anger_direction,
     anger_level,
+)
+from complaint_desk.nlu.cues import (
+    amounts_in,
     compile_cues,
     compile_negation,
     find_cues,
@@ -31,7 +33,7 @@ from complaint_desk.conversation import (
     normalized_text,
 )
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.taxonomy import category_for_intent
+from complaint_desk.policy.taxonomy import category_for_intent
 
 DEFAULT_RISK_RULES_PATH = KNOWLEDGE_DIR / "risk_rules.yml"
 

@@ -14,8 +14,8 @@ import time
 
 import requests
 
-from complaint_desk.db import create_schema, default_engine, session_factory
-from complaint_desk.followups import FollowUp, FollowUpStore
+from complaint_desk.stores.database import create_schema, default_engine, session_factory
+from complaint_desk.stores.follow_ups import FollowUp, FollowUpStore
 
 logger = logging.getLogger("followup_worker")
 

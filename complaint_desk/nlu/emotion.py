@@ -36,10 +36,10 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.utils import murmurhash3_32
 
-from complaint_desk.fast_linear import FastTablesMixin, linear_probabilities, tfidf_blocks, tfidf_row
+from complaint_desk.nlu.fast_linear import FastTablesMixin, linear_probabilities, tfidf_blocks, tfidf_row
+from complaint_desk.nlu.normalize import normalize
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
-from complaint_desk.taxonomy import EMOTIONS
-from complaint_desk.text_normalize import normalize
+from complaint_desk.policy.taxonomy import EMOTIONS
 
 logger = logging.getLogger(__name__)
 

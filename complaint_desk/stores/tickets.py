@@ -10,32 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
-from complaint_desk.db import Base
-
-
-class TicketRow(Base):
-    __tablename__ = "complaint_tickets"
-
-    ticket_id = sa.Column(sa.String(20), primary_key=True)
-    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
-    order_id = sa.Column(sa.String(12), nullable=True, index=True)
-    category = sa.Column(sa.String(30), nullable=False)
-    level = sa.Column(sa.String(10), nullable=False)
-    remedy_id = sa.Column(sa.String(50), nullable=False)
-    remedy_title = sa.Column(sa.String(100), nullable=False)
-    remedy_amount = sa.Column(sa.Float, nullable=True)
-    emotion_trend = sa.Column(sa.String(255), nullable=False, default="")
-    status = sa.Column(sa.String(20), nullable=False, default="open")
-    satisfaction = sa.Column(sa.String(20), nullable=True)
-    created_at = sa.Column(sa.DateTime, nullable=False)
-    resolve_by = sa.Column(sa.DateTime, nullable=True)
-    # Added for the supervisor insights; nullable so older databases gain them in place.
-    customer_text = sa.Column(sa.Text, nullable=True)  # the customer's own words about the problem
-    first_message_at = sa.Column(sa.DateTime, nullable=True)
-    first_response_at = sa.Column(sa.DateTime, nullable=True)
-    respond_by = sa.Column(sa.DateTime, nullable=True)  # first-response deadline
-    declined_remedies = sa.Column(sa.String(255), nullable=True)  # remedy ids, comma-separated
-    resolved_at = sa.Column(sa.DateTime, nullable=True)
+from complaint_desk.stores.tables import TicketRow
 
 
 @dataclass(frozen=True)

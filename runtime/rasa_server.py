@@ -13,7 +13,7 @@ from jsonschema.protocols import Validator
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 
-from complaint_desk.db import use_sqlite_wal_everywhere
+from complaint_desk.stores.database import use_sqlite_wal_everywhere
 
 
 @cache

@@ -11,21 +11,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
-from complaint_desk.db import Base
+from complaint_desk.stores.tables import AgentSessionRow
 
 BOT, TAKEOVER, SUGGEST, CLOSED = "bot", "takeover", "suggest", "closed"
 MODES = (BOT, TAKEOVER, SUGGEST, CLOSED)
 AGENT_MODES = (TAKEOVER, SUGGEST)  # the bot is paused in both
-
-
-class AgentSessionRow(Base):
-    __tablename__ = "agent_sessions"
-
-    conversation_id = sa.Column(sa.String(255), primary_key=True)
-    mode = sa.Column(sa.String(20), nullable=False, default=BOT)
-    updated_at = sa.Column(sa.DateTime, nullable=False)
-    closed_at = sa.Column(sa.DateTime, nullable=True)
-    summary = sa.Column(sa.Text, nullable=True)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from complaint_desk.risk import (
+from complaint_desk.case.risk import (
     DEFAULT_RISK_RULES_PATH,
     RISK_LEVELS,
     TRIGGERS,
@@ -23,7 +23,7 @@ from complaint_desk.risk import (
     level_rank,
     read_risk_rules_file,
 )
-from complaint_desk.taxonomy import COMPLAINT_CATEGORIES, category_for_intent
+from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, category_for_intent
 
 ComplaintLevel = Literal["咨询", "异议", "投诉", "升级投诉"]
 COMPLAINT_LEVELS: tuple[ComplaintLevel, ...] = ("咨询", "异议", "投诉", "升级投诉")

@@ -15,16 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, declarative_base, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from complaint_desk.paths import PROJECT_ROOT
+from complaint_desk.stores.tables import Base
 
-DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'complaint_desk.db'}"
+DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'complaint_desk.stores.database'}"
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # Any fixed number: every process that creates tables or seeds data waits on this one lock.
 _WRITERS_LOCK_KEY = 7_202_611
 
-Base = declarative_base()
 _SCHEMA_OF: dict[sa.engine.Engine, str | None] = {}
 
 
@@ -93,15 +93,6 @@ def serialize_writers(connection: sa.engine.Connection | Session) -> None:
 
 def create_schema(engine: sa.engine.Engine) -> None:
     """Create the schema (PostgreSQL) and any missing tables. Safe to run any number of times, at once."""
-    from complaint_desk import (  # noqa: F401  (registers every table, whichever modules the caller imported)
-        agent_sessions,
-        evidence_uploads,
-        followups,
-        handoff_queue,
-        orders,
-        tickets,
-    )
-
     with engine.begin() as connection:
         serialize_writers(connection)
         schema = _SCHEMA_OF.get(engine)

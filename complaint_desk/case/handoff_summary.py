@@ -17,21 +17,23 @@ from typing import Any
 
 import yaml
 
-from complaint_desk.conversation import (
+from complaint_desk.case.profile import CustomerProfile, content_length, profile_customer
+from complaint_desk.case.risk import RiskAssessment, load_risk_rules
+from complaint_desk.case.turns import (
     STEADY,
     CustomerTurn,
-    amounts_in,
     anger_direction,
-    compile_cues,
     emotion_trend,
     last_named,
+)
+from complaint_desk.nlu.cues import (
+    amounts_in,
+    compile_cues,
     normalized_text,
     sentences,
 )
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.profile import CustomerProfile, content_length, profile_customer
-from complaint_desk.risk import RiskAssessment, load_risk_rules
-from complaint_desk.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS, category_for_intent
+from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS, category_for_intent
 
 DEFAULT_HANDOFF_PATH = KNOWLEDGE_DIR / "handoff.yml"
 

@@ -28,15 +28,15 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import sessionmaker
 
-from complaint_desk.followups import FollowUpRow
-from complaint_desk.handoff import load_handoff_data
-from complaint_desk.handoff_queue import HandoffRow
-from complaint_desk.levels import COMPLAINT_LEVELS
+from complaint_desk.case.handoff_summary import load_handoff_data
+from complaint_desk.nlu.normalize import normalize
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.policy_engine import Policy, load_policy
-from complaint_desk.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS
-from complaint_desk.text_normalize import normalize
-from complaint_desk.tickets import TicketRow
+from complaint_desk.policy.engine import Policy, load_policy
+from complaint_desk.policy.levels import COMPLAINT_LEVELS
+from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS
+from complaint_desk.stores.follow_ups import FollowUpRow
+from complaint_desk.stores.handoffs import HandoffRow
+from complaint_desk.stores.tickets import TicketRow
 
 DEFAULT_SETTINGS_PATH = KNOWLEDGE_DIR / "insights.yml"
 DEFAULT_STOPWORDS_PATH = KNOWLEDGE_DIR / "root_cause_stopwords.txt"

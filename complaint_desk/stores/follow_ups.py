@@ -8,19 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
-from complaint_desk.db import Base
-
-
-class FollowUpRow(Base):
-    __tablename__ = "complaint_follow_ups"
-
-    follow_up_id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
-    ticket_id = sa.Column(sa.String(20), nullable=False, index=True)
-    conversation_id = sa.Column(sa.String(255), nullable=False)
-    due_at = sa.Column(sa.DateTime, nullable=False, index=True)
-    claimed_at = sa.Column(sa.DateTime, nullable=True)
-    fired_at = sa.Column(sa.DateTime, nullable=True)
-    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+from complaint_desk.stores.tables import FollowUpRow
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from complaint_desk.numerals import NUMBER_PATTERN, parse_number
-from complaint_desk.policy_engine import SlaTable
-from complaint_desk.text_normalize import normalize
+from complaint_desk.nlu.normalize import normalize
+from complaint_desk.nlu.numerals import NUMBER_PATTERN, parse_number
+from complaint_desk.policy.engine import SlaTable
 
 SEVERITIES = ("block", "warn")
 CHECKS = ("phrase", "amount", "refund_time", "resolution_time")

@@ -7,32 +7,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import sessionmaker
 
-from complaint_desk.db import Base, serialize_writers
-from complaint_desk.policy_engine import OrderFacts
-from complaint_desk.text_normalize import normalize
+from complaint_desk.nlu.normalize import normalize
+from complaint_desk.policy.engine import OrderFacts
+from complaint_desk.stores.database import serialize_writers
+from complaint_desk.stores.tables import OrderRow
 
 ORDER_ID_PATTERN = re.compile(r"(?<!\d)\d{12}(?!\d)")
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
-
-
-class OrderRow(Base):
-    __tablename__ = "demo_orders"
-
-    order_id = sa.Column(sa.String(12), primary_key=True)
-    product = sa.Column(sa.String(100), nullable=False)
-    goods_type = sa.Column(sa.String(30), nullable=False)
-    price = sa.Column(sa.Float, nullable=False)
-    payment_method = sa.Column(sa.String(20), nullable=False)
-    purchased_at = sa.Column(sa.Date, nullable=False)
-    promised_delivery_at = sa.Column(sa.Date, nullable=False)
-    delivered_at = sa.Column(sa.Date, nullable=True)
-    status = sa.Column(sa.String(20), nullable=False)
-    carrier = sa.Column(sa.String(30), nullable=False)
-    no_reason_return_eligible = sa.Column(sa.Boolean, nullable=False)
 
 
 @dataclass(frozen=True)

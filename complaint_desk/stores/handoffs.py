@@ -8,21 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
-from complaint_desk.db import Base
-
-
-class HandoffRow(Base):
-    __tablename__ = "complaint_handoffs"
-
-    handoff_id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
-    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
-    reason = sa.Column(sa.String(40), nullable=False)
-    summary = sa.Column(sa.Text, nullable=False)
-    created_at = sa.Column(sa.DateTime, nullable=False)
-    handed_back_at = sa.Column(sa.DateTime, nullable=True)
-    # For the supervisor insights; nullable so older databases gain them in place.
-    category = sa.Column(sa.String(30), nullable=True)
-    level = sa.Column(sa.String(10), nullable=True)
+from complaint_desk.stores.tables import HandoffRow
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import sessionmaker
 
-from complaint_desk.db import Base
+from complaint_desk.stores.tables import EvidenceRow
 
 # File signatures: the declared type must match what the bytes really are.
 _SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -33,20 +33,6 @@ class EvidenceRejected(ValueError):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason  # a key of `messages` in the limits file
-
-
-class EvidenceRow(Base):
-    __tablename__ = "complaint_evidence"
-
-    evidence_id = sa.Column(sa.String(32), primary_key=True)
-    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
-    ticket_id = sa.Column(sa.String(20), nullable=True, index=True)
-    content_type = sa.Column(sa.String(40), nullable=False)
-    size_bytes = sa.Column(sa.Integer, nullable=False)
-    sha256 = sa.Column(sa.String(64), nullable=False)
-    stored_path = sa.Column(sa.String(500), nullable=False)
-    original_name = sa.Column(sa.String(255), nullable=True)
-    created_at = sa.Column(sa.DateTime, nullable=False)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
 
-from complaint_desk.fast_linear import FastTablesMixin, linear_probabilities, tfidf_blocks, tfidf_row
+from complaint_desk.nlu.fast_linear import FastTablesMixin, linear_probabilities, tfidf_blocks, tfidf_row
 
 _FLOOR = 1e-4  # probability of an intent a ranking leaves out
 
@@ -107,7 +107,7 @@ class LexicalIntentModel(FastTablesMixin):
         return tables
 
     def _predict_proba_one(self, words: Sequence[str], text: str) -> np.ndarray:
-        """The live case, one message: the same numbers as sklearn's, faster (complaint_desk.fast_linear)."""
+        """The live case, one message: the same numbers as sklearn's, faster (complaint_desk.nlu.fast_linear)."""
         tables = self._fast_tables()
         indices, values = tfidf_row(tables["blocks"], [words, text])
         return linear_probabilities(tables["coef"], tables["intercept"], indices, values)

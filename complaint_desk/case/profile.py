@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from complaint_desk.conversation import (
-    CustomerTurn,
+from complaint_desk.case.turns import CustomerTurn
+from complaint_desk.nlu.cues import (
     amounts_in,
     clauses,
     compile_cues,

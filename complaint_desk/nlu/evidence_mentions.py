@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from complaint_desk.text_normalize import normalize
+from complaint_desk.nlu.normalize import normalize
 
 NO_EVIDENCE = "none"
 

@@ -1,0 +1,100 @@
+"""Every table of the complaint desk, in one module: `create_schema` imports it and the stores beside it
+read and write these rows. Nothing here imports a store, so there is no import circle."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class OrderRow(Base):
+    __tablename__ = "demo_orders"
+
+    order_id = sa.Column(sa.String(12), primary_key=True)
+    product = sa.Column(sa.String(100), nullable=False)
+    goods_type = sa.Column(sa.String(30), nullable=False)
+    price = sa.Column(sa.Float, nullable=False)
+    payment_method = sa.Column(sa.String(20), nullable=False)
+    purchased_at = sa.Column(sa.Date, nullable=False)
+    promised_delivery_at = sa.Column(sa.Date, nullable=False)
+    delivered_at = sa.Column(sa.Date, nullable=True)
+    status = sa.Column(sa.String(20), nullable=False)
+    carrier = sa.Column(sa.String(30), nullable=False)
+    no_reason_return_eligible = sa.Column(sa.Boolean, nullable=False)
+
+
+class TicketRow(Base):
+    __tablename__ = "complaint_tickets"
+
+    ticket_id = sa.Column(sa.String(20), primary_key=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
+    order_id = sa.Column(sa.String(12), nullable=True, index=True)
+    category = sa.Column(sa.String(30), nullable=False)
+    level = sa.Column(sa.String(10), nullable=False)
+    remedy_id = sa.Column(sa.String(50), nullable=False)
+    remedy_title = sa.Column(sa.String(100), nullable=False)
+    remedy_amount = sa.Column(sa.Float, nullable=True)
+    emotion_trend = sa.Column(sa.String(255), nullable=False, default="")
+    status = sa.Column(sa.String(20), nullable=False, default="open")
+    satisfaction = sa.Column(sa.String(20), nullable=True)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    resolve_by = sa.Column(sa.DateTime, nullable=True)
+    # Added for the supervisor insights; nullable so older databases gain them in place.
+    customer_text = sa.Column(sa.Text, nullable=True)  # the customer's own words about the problem
+    first_message_at = sa.Column(sa.DateTime, nullable=True)
+    first_response_at = sa.Column(sa.DateTime, nullable=True)
+    respond_by = sa.Column(sa.DateTime, nullable=True)  # first-response deadline
+    declined_remedies = sa.Column(sa.String(255), nullable=True)  # remedy ids, comma-separated
+    resolved_at = sa.Column(sa.DateTime, nullable=True)
+
+
+class FollowUpRow(Base):
+    __tablename__ = "complaint_follow_ups"
+
+    follow_up_id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    ticket_id = sa.Column(sa.String(20), nullable=False, index=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False)
+    due_at = sa.Column(sa.DateTime, nullable=False, index=True)
+    claimed_at = sa.Column(sa.DateTime, nullable=True)
+    fired_at = sa.Column(sa.DateTime, nullable=True)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+
+
+class HandoffRow(Base):
+    __tablename__ = "complaint_handoffs"
+
+    handoff_id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
+    reason = sa.Column(sa.String(40), nullable=False)
+    summary = sa.Column(sa.Text, nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    handed_back_at = sa.Column(sa.DateTime, nullable=True)
+    # For the supervisor insights; nullable so older databases gain them in place.
+    category = sa.Column(sa.String(30), nullable=True)
+    level = sa.Column(sa.String(10), nullable=True)
+
+
+class AgentSessionRow(Base):
+    __tablename__ = "agent_sessions"
+
+    conversation_id = sa.Column(sa.String(255), primary_key=True)
+    mode = sa.Column(sa.String(20), nullable=False, default="bot")  # agent_modes.BOT
+    updated_at = sa.Column(sa.DateTime, nullable=False)
+    closed_at = sa.Column(sa.DateTime, nullable=True)
+    summary = sa.Column(sa.Text, nullable=True)
+
+
+class EvidenceRow(Base):
+    __tablename__ = "complaint_evidence"
+
+    evidence_id = sa.Column(sa.String(32), primary_key=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
+    ticket_id = sa.Column(sa.String(20), nullable=True, index=True)
+    content_type = sa.Column(sa.String(40), nullable=False)
+    size_bytes = sa.Column(sa.Integer, nullable=False)
+    sha256 = sa.Column(sa.String(64), nullable=False)
+    stored_path = sa.Column(sa.String(500), nullable=False)
+    original_name = sa.Column(sa.String(255), nullable=True)
+    created_at = sa.Column(sa.DateTime, nullable=False)
