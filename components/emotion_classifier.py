@@ -24,7 +24,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from complaint_desk import emotion
+from complaint_desk.nlu import emotion
 from complaint_desk.paths import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)

@@ -285,7 +285,7 @@ def emotion_cross_validation(
 ) -> dict[str, Any]:
     from sklearn.metrics import classification_report, f1_score
 
-    from complaint_desk import emotion
+    from complaint_desk.nlu import emotion
     from components.emotion_classifier import EmotionClassifier, emotion_label
 
     config = {**EmotionClassifier.get_default_config(), **component_config}

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from complaint_desk import tickets as tickets_module
+from complaint_desk.stores import tickets as tickets_module
 from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.stores.database import create_schema, engine_for, session_factory
 from complaint_desk.stores.orders import OrderStore

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from complaint_desk import emotion
+from complaint_desk.nlu import emotion
 
 ROOT = Path(__file__).resolve().parents[2]
 ANGRY_THREAT = "你们这什么破快递！！一个礼拜了还没到，再不给说法我就打12315"

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from tools import rasa_server
+from runtime import rasa_server
 
 
 @pytest.fixture
