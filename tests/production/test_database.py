@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from complaint_desk.stores import tickets as tickets_module
 from complaint_desk.paths import KNOWLEDGE_DIR
+from complaint_desk.stores import tickets as tickets_module
 from complaint_desk.stores.database import create_schema, engine_for, session_factory
 from complaint_desk.stores.orders import OrderStore
 from complaint_desk.stores.tickets import NewTicket, TicketStore
