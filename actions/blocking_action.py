@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.services import services
+from complaint_desk.desk import shared_desk
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -26,7 +26,7 @@ T = TypeVar("T")
 
 async def off_loop(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`func(*args, **kwargs)` in a worker thread."""
-    services()  # built on the event loop at first use, never by two threads at once
+    shared_desk()  # built on the event loop at first use, never by two threads at once
     return await asyncio.to_thread(func, *args, **kwargs)
 
 

@@ -11,20 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.blocking_action import BlockingAction
-from actions.call_cache import evaluate, find_order
-from actions.conversation_state import ConversationState, conversation_state
-from actions.guarded_messages import guard_context, recent_bot_texts, send_checked
+from actions.call_cache import case_of
+from actions.guarded_messages import recent_bot_texts, send_checked
 from actions.handoff_actions import hand_off
-from actions.services import services
 from complaint_desk.case.handoff_summary import HandoffReason
 from complaint_desk.case.ticket_facts import customer_words, first_exchange
-from complaint_desk.case.turns import emotion_trend, turns_from_tracker_events
-from complaint_desk.guard.checker import GuardContext
-from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
+from complaint_desk.case.turns import emotion_trend
+from complaint_desk.desk import shared_desk
 from complaint_desk.policy.engine import (
-    Complaint,
-    ComplaintHistory,
-    Decision,
     DeclinedRemedy,
     RemedyOffer,
 )
@@ -50,25 +44,8 @@ def latest_emotion(tracker: Tracker) -> str:
 
 
 
-def evaluate_complaint(tracker: Tracker) -> tuple[Decision, Order | None]:
-    order = find_order(tracker, tracker.get_slot("order_id"))
-    complaint = Complaint(
-        category=tracker.get_slot("complaint_category") or "delivery",
-        order=order.facts() if order else None,
-        desired_outcome=tracker.get_slot("desired_outcome"),
-        evidence=frozenset(tracker.get_slot("evidence") or ()) - {NO_EVIDENCE},
-        history=ComplaintHistory(),
-        today=dt.date.today(),
-    )
-    return evaluate(tracker, complaint), order
-
-
-def next_offer(decision: Decision, declined: list[str]) -> RemedyOffer | None:
-    return next((offer for offer in decision.offers if offer.remedy_id not in declined), None)
-
-
 def order_summary(order: Order) -> str:
-    replies = services().replies
+    replies = shared_desk().replies
     delivered = f"{order.delivered_at:%m月%d日}" if order.delivered_at else ""
     status = replies.order_status(order.status, delivered_at=delivered)
     return replies.text("order_found", product=order.product, price=order.price, carrier=order.carrier, order_status=status)
@@ -76,8 +53,8 @@ def order_summary(order: Order) -> str:
 
 def proposal_text(offer: RemedyOffer, avoid: list[str], unmet: DeclinedRemedy | None = None,
                   desired_outcome: str | None = None) -> str:
-    replies = services().replies
-    policy = services().policy
+    replies = shared_desk().replies
+    policy = shared_desk().policy
     rule = policy.rule(offer.rule_id)
     reason = f"{rule.wording_for_customer}。"
     timeline = f"{offer.timeline}。" if offer.timeline else ""
@@ -94,10 +71,6 @@ def proposal_text(offer: RemedyOffer, avoid: list[str], unmet: DeclinedRemedy | 
     return text
 
 
-def approved_context(offer: RemedyOffer) -> GuardContext:
-    return guard_context([offer.remedy_id], offer.amount if offer.amount is not None else offer.cap)
-
-
 class ActionAcknowledgeComplaint(BlockingAction):
     """Listen and empathize: restate the problem in one line and acknowledge the feeling, in the customer's style."""
 
@@ -107,13 +80,13 @@ class ActionAcknowledgeComplaint(BlockingAction):
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         category = category_for_intent(intent) or tracker.get_slot("complaint_category") or "delivery"
-        state = conversation_state(tracker)
-        send_checked(dispatcher, tracker, acknowledgement(category, state.profile.reply_style, tracker))
+        case = case_of(tracker)
+        send_checked(dispatcher, tracker, acknowledgement(category, case.profile().reply_style, tracker))
         complaint_text = (tracker.latest_message.get("text") or "").strip()
         events: list[EventType] = [SlotSet("complaint_category", category), SlotSet("declined_remedies", [])]
         if len(complaint_text) >= MIN_PROBLEM_DETAIL_CHARS:
             events.append(SlotSet("problem_detail", complaint_text))
-        if needs_a_human_now(state):
+        if case.needs_a_human_now():
             events.append(FollowupAction("action_handoff_to_human"))
         return events
 
@@ -125,7 +98,7 @@ class ActionAskProblemDetail(Action):
         return "action_ask_problem_detail"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        question = services().replies.closed_detail_question(tracker.get_slot("complaint_category"))
+        question = shared_desk().replies.closed_detail_question(tracker.get_slot("complaint_category"))
         if question is None:
             dispatcher.utter_message(response="utter_ask_problem_detail")
             return []
@@ -134,13 +107,8 @@ class ActionAskProblemDetail(Action):
         return []
 
 
-def needs_a_human_now(state: ConversationState) -> bool:
-    """Outside-channel threats, repeat complaints on an order and red risk go straight to a person."""
-    return bool(state.threatened_channels) or state.risk.level == "red" or "repeat_complaint" in state.risk.triggers
-
-
 def acknowledgement(category: str, reply_style: str, tracker: Tracker) -> str:
-    replies = services().replies
+    replies = shared_desk().replies
     restated = replies.restate(category)
     empathy = replies.empathize(latest_emotion(tracker), avoid=recent_bot_texts(tracker))
     if reply_style == "de_escalate_first":
@@ -154,12 +122,12 @@ def acknowledgement(category: str, reply_style: str, tracker: Tracker) -> str:
 
 def policy_citation(category: str) -> str:
     """For the prepared customer: the exact rule and law this category is handled under."""
-    policy = services().policy
+    policy = shared_desk().policy
     cited = next((rule for rule in policy.categories[category].rules if rule.legal_note), None)
     if cited is None:
         return ""
     note = policy.legal_notes[cited.legal_note]
-    return services().replies.text("policy_citation", law=note.title, rule=cited.title, description=cited.description)
+    return shared_desk().replies.text("policy_citation", law=note.title, rule=cited.title, description=cited.description)
 
 
 class ActionCalmCustomer(BlockingAction):
@@ -169,9 +137,9 @@ class ActionCalmCustomer(BlockingAction):
         return "action_calm_customer"
 
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        replies = services().replies
+        replies = shared_desk().replies
         text = replies.empathize(latest_emotion(tracker), avoid=recent_bot_texts(tracker))
-        if needs_a_human_now(conversation_state(tracker)):
+        if case_of(tracker).needs_a_human_now():
             send_checked(dispatcher, tracker, text)
             return [ActiveLoop(None), SlotSet("requested_slot", None), *hand_off(dispatcher, tracker)]
         send_checked(dispatcher, tracker, f"{text}{replies.text('calm_then_continue')}")
@@ -185,19 +153,20 @@ class ActionProposeRemedy(BlockingAction):
         return "action_propose_remedy"
 
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        decision, _order = evaluate_complaint(tracker)
-        replies = services().replies
-        offer = next_offer(decision, tracker.get_slot("declined_remedies") or [])
-        if offer is None:
+        case = case_of(tracker)
+        decision = case.decision()
+        replies = shared_desk().replies
+        offer = case.next_offer(tracker.get_slot("declined_remedies") or [])
+        if decision is None or offer is None:
             send_checked(dispatcher, tracker, replies.text("nothing_to_offer"))
             return [SlotSet("offered_remedy", None), *hand_off(dispatcher, tracker, HandoffReason.OFFERS_EXHAUSTED)]
-        unmet = services().policy_engine.unmet_wish(decision, tracker.get_slot("desired_outcome"))
+        unmet = shared_desk().rules.engine.unmet_wish(decision, tracker.get_slot("desired_outcome"))
         text = proposal_text(offer, recent_bot_texts(tracker), unmet, tracker.get_slot("desired_outcome"))
         if offer.needs_human_approval:
             send_checked(dispatcher, tracker, text)
             reason = HandoffReason.FRAUD if decision.category == "fraud" else None
             return [SlotSet("offered_remedy", offer.remedy_id), *hand_off(dispatcher, tracker, reason)]
-        send_checked(dispatcher, tracker, text, approved_context(offer), buttons=CONFIRM_BUTTONS)
+        send_checked(dispatcher, tracker, text, case.guard_context([offer.remedy_id]), buttons=CONFIRM_BUTTONS)
         return [SlotSet("offered_remedy", offer.remedy_id)]
 
 
@@ -208,20 +177,20 @@ class ActionConfirmRemedy(BlockingAction):
         return "action_confirm_remedy"
 
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        decision, _order = evaluate_complaint(tracker)
+        case = case_of(tracker)
+        decision = case.decision()
         remedy_id = tracker.get_slot("offered_remedy")
-        offer = next((o for o in decision.offers if o.remedy_id == remedy_id), None)
-        if offer is None:
-            send_checked(dispatcher, tracker, services().replies.text("nothing_to_offer"))
+        offer = next((o for o in case.offers() if o.remedy_id == remedy_id), None)
+        if decision is None or offer is None:
+            send_checked(dispatcher, tracker, shared_desk().replies.text("nothing_to_offer"))
             return []
-        category = tracker.get_slot("complaint_category") or "delivery"
-        turns = turns_from_tracker_events(tracker.events)
+        turns = case.turns
         first_message_at, first_response_at = first_exchange(tracker.events)
-        ticket = services().tickets.open_ticket(
+        ticket = shared_desk().tickets.open_ticket(
             NewTicket(
                 conversation_id=tracker.sender_id,
                 order_id=tracker.get_slot("order_id"),
-                category=category,
+                category=decision.category,
                 level=decision.level,
                 remedy_id=offer.remedy_id,
                 remedy_title=offer.display_title,
@@ -235,17 +204,18 @@ class ActionConfirmRemedy(BlockingAction):
                 declined_remedies=tuple(tracker.get_slot("declined_remedies") or ()),
             )
         )
+        shared_desk().evidence.link_ticket(tracker.sender_id, ticket.ticket_id)  # photos sent before the ticket
         now = dt.datetime.now()
-        services().follow_ups.schedule(
-            ticket.ticket_id, tracker.sender_id, now + dt.timedelta(hours=services().policy.sla.follow_up_after_hours)
+        shared_desk().follow_ups.schedule(
+            ticket.ticket_id, tracker.sender_id, now + dt.timedelta(hours=shared_desk().policy.sla.follow_up_after_hours)
         )
-        replies = services().replies
+        replies = shared_desk().replies
         next_step = f"{offer.timeline}。" if offer.timeline else ""
         send_checked(
             dispatcher,
             tracker,
             replies.text("confirm", avoid=recent_bot_texts(tracker), ticket_id=ticket.ticket_id, next_step=next_step),
-            approved_context(offer),
+            case.guard_context([offer.remedy_id]),
         )
         send_checked(dispatcher, tracker, replies.text("satisfaction_question"), buttons=SATISFACTION_BUTTONS)
         return [SlotSet("ticket_id", ticket.ticket_id)]
@@ -261,9 +231,9 @@ class ActionOfferNextRemedy(BlockingAction):
         declined = list(tracker.get_slot("declined_remedies") or [])
         if tracker.get_slot("offered_remedy"):
             declined.append(tracker.get_slot("offered_remedy"))
-        decision, _order = evaluate_complaint(tracker)
-        offer = next_offer(decision, declined)
-        replies = services().replies
+        case = case_of(tracker)
+        offer = case.next_offer(declined)
+        replies = shared_desk().replies
         events: list[Any] = [SlotSet("declined_remedies", declined)]
         if offer is None:
             send_checked(dispatcher, tracker, replies.text("no_more_offers"))
@@ -276,7 +246,7 @@ class ActionOfferNextRemedy(BlockingAction):
             dispatcher,
             tracker,
             replies.text("offer_next", proposal=proposal_text(offer, recent_bot_texts(tracker))),
-            approved_context(offer),
+            case.guard_context([offer.remedy_id]),
             buttons=CONFIRM_BUTTONS,
         )
         return [*events, SlotSet("offered_remedy", offer.remedy_id)]
@@ -293,9 +263,9 @@ class ActionRecordSatisfaction(BlockingAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         satisfied = intent in SATISFIED_INTENTS
         if ticket_id:
-            services().tickets.record_satisfaction(ticket_id, "satisfied" if satisfied else "unsatisfied")
+            shared_desk().tickets.record_satisfaction(ticket_id, "satisfied" if satisfied else "unsatisfied")
         key = "satisfaction_thanks" if satisfied else "satisfaction_sorry"
-        send_checked(dispatcher, tracker, services().replies.text(key))
+        send_checked(dispatcher, tracker, shared_desk().replies.text(key))
         return []
 
 
@@ -310,14 +280,14 @@ class ActionFollowUp(BlockingAction):
             (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "ticket_id"),
             tracker.get_slot("ticket_id"),
         )
-        ticket = services().tickets.get(ticket_id) if ticket_id else None
+        ticket = shared_desk().tickets.get(ticket_id) if ticket_id else None
         if ticket is None:
             return []
         send_checked(
             dispatcher,
             tracker,
-            services().replies.text("follow_up", ticket_id=ticket.ticket_id, remedy=ticket.remedy_title),
-            guard_context([ticket.remedy_id], ticket.remedy_amount),
+            shared_desk().replies.text("follow_up", ticket_id=ticket.ticket_id, remedy=ticket.remedy_title),
+            case_of(tracker).ticket_guard_context(ticket),
             buttons=[
                 {"title": "已经解决了", "payload": "/affirm"},
                 {"title": "还没解决", "payload": "/deny"},

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.services import services
+from actions.call_cache import case_of
+from complaint_desk.desk import shared_desk
 from complaint_desk.guard.checker import GuardContext
 
 logger = logging.getLogger(__name__)
-
-
-def guard_context(approved_remedies: Iterable[str] = (), approved_amount: float | None = None) -> GuardContext:
-    policy = services().policy
-    return GuardContext(
-        approved_remedies=frozenset(approved_remedies),
-        approved_amount=approved_amount,
-        coupon_cap=policy.authority.coupon_cap,
-        sla=policy.sla,
-    )
 
 
 def send_checked(
@@ -32,8 +22,10 @@ def send_checked(
     context: GuardContext | None = None,
     **message: Any,
 ) -> str:
-    """Send `text`, or its compliant rewrite if the guard blocks it. Returns what was sent."""
-    verdict = services().guard.check(text, context or guard_context())
+    """Send `text`, or its compliant rewrite if the guard blocks it. Returns what was sent.
+
+    Without a context the text may state no remedy: the case's context with nothing approved."""
+    verdict = shared_desk().guard.check(text, context or case_of(tracker).guard_context(()))
     if not verdict.allowed:
         logger.warning(
             "guard blocked bot reply in conversation %s: %s -> %s",

@@ -10,16 +10,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.blocking_action import BlockingAction
-from actions.call_cache import find_order
-from actions.conversation_state import conversation_state
+from actions.call_cache import case_of
 from actions.guarded_messages import send_checked
-from actions.services import services
 from complaint_desk.case.handoff_summary import (
     HandoffReason,
-    SummaryInput,
     customer_handoff_message,
-    summarize_for_agent,
 )
+from complaint_desk.desk import shared_desk
 
 logger = logging.getLogger(__name__)
 
@@ -48,31 +45,14 @@ def hand_off(
     dispatcher: CollectingDispatcher, tracker: Tracker, reason: HandoffReason | None = None
 ) -> list[EventType]:
     """Write the agent summary, tell the customer what happens next, and pause the bot."""
-    state = conversation_state(tracker)
-    reason = reason or handoff_reason(tracker, state.threatened_channels)
-    order_id = tracker.get_slot("order_id")
-    order = find_order(tracker, order_id)
-    declined = tuple(tracker.get_slot("declined_remedies") or ())
-    offered = tuple(filter(None, [*declined, tracker.get_slot("offered_remedy")]))
-    titles = {remedy_id: definition.title for remedy_id, definition in services().policy.remedies.items()}
-    summary = summarize_for_agent(
-        SummaryInput(
-            reason=reason,
-            turns=state.turns,
-            category=state.category,
-            order_id=order_id,
-            product=order.product if order else None,
-            desired_outcome=tracker.get_slot("desired_outcome"),
-            complaint_level=state.level,
-            profile=state.profile,
-            risk=state.risk,
-            offered=tuple(titles.get(r, r) for r in offered),
-            declined=tuple(titles.get(r, r) for r in declined),
-        )
-    )
-    services().handoffs.hand_off(tracker.sender_id, str(reason), summary, category=state.category, level=state.level)
+    case = case_of(tracker)
+    reason = reason or handoff_reason(tracker, case.threatened_channels())
+    category = tracker.get_slot("complaint_category")
+    desk = shared_desk()
+    desk.handoffs.hand_off(tracker.sender_id, str(reason), case.handoff_summary(reason), category=category,
+                           level=case.level())
     logger.info("conversation %s handed to a human (%s)", tracker.sender_id, reason)
-    send_checked(dispatcher, tracker, customer_handoff_message(reason))
+    send_checked(dispatcher, tracker, customer_handoff_message(reason, data=desk.rules.handoff))
     return [ConversationPaused()]
 
 

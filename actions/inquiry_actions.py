@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.blocking_action import BlockingAction
-from actions.guarded_messages import guard_context, send_checked
-from actions.services import services
+from actions.call_cache import case_of
+from actions.guarded_messages import send_checked
+from complaint_desk.desk import shared_desk
 
 
-class ActionAnswerPolicyQuestion(Action):
+class ActionAnswerPolicyQuestion(BlockingAction):
     def name(self) -> str:
         return "action_answer_policy_question"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        _topic, answer = services().faq.answer(tracker.latest_message.get("text") or "")
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        _topic, answer = shared_desk().faq.answer(tracker.latest_message.get("text") or "")
         send_checked(dispatcher, tracker, answer)
         return []
 
@@ -31,8 +32,8 @@ class ActionReportProgress(BlockingAction):
         return "action_report_progress"
 
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        replies = services().replies
-        tickets = services().tickets.for_conversation(tracker.sender_id)
+        replies = shared_desk().replies
+        tickets = shared_desk().tickets.for_conversation(tracker.sender_id)
         if not tickets:
             send_checked(dispatcher, tracker, replies.text("progress_none"))
             return []
@@ -53,20 +54,20 @@ class ActionReportProgress(BlockingAction):
                 status=replies.name_of("ticket_status", ticket.status),
                 deadline=deadline,
             ),
-            guard_context([ticket.remedy_id], ticket.remedy_amount),
+            case_of(tracker).ticket_guard_context(ticket),
         )
         return []
 
 
-class ActionNoteDesiredOutcome(Action):
+class ActionNoteDesiredOutcome(BlockingAction):
     """The customer says what they want. After a proposal, this re-proposes for the new wish."""
 
     def name(self) -> str:
         return "action_note_desired_outcome"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         outcome = tracker.get_slot("desired_outcome")
-        replies = services().replies
+        replies = shared_desk().replies
         outcome_name = replies.name_of("outcome_names", outcome) if outcome else "尽快解决"
         # With the complaint already known, the rules go on to a new proposal.
         if not (tracker.get_slot("complaint_category") and tracker.get_slot("order_id")):

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker, ValidationAction
-from rasa_sdk.events import EventType
+from rasa_sdk import FormValidationAction, Tracker, ValidationAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.blocking_action import off_loop
-from actions.call_cache import find_order
-from actions.complaint_actions import evaluate_complaint, order_summary
+from actions.call_cache import case_of, find_order
+from actions.complaint_actions import order_summary
 from actions.guarded_messages import recent_bot_texts, send_checked
-from actions.services import services
-from complaint_desk.case.turns import last_named, turns_from_tracker_events
+from actions.order_question import product_named_elsewhere
+from complaint_desk.desk import shared_desk
 from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
-from complaint_desk.stores.orders import Order, could_be_the_ordered_product, extract_order_id
+from complaint_desk.stores.orders import extract_order_id
 
 MAX_ORDER_LOOKUP_FAILURES = 2
 ORDER_ATTEMPT_INTENTS = {"give_order_number", "nlu_fallback", "deny", "affirm"}
@@ -74,7 +73,7 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "evidence":
             return {}
-        kinds = services().evidence.kinds_mentioned(tracker.latest_message.get("text") or "")
+        kinds = shared_desk().evidence.kinds_mentioned(tracker.latest_message.get("text") or "")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if not kinds and intent == "affirm":
             kinds = ["photo"]
@@ -114,7 +113,7 @@ class ValidateComplaintForm(FormValidationAction):
             send_checked(dispatcher, tracker, order_summary(order))
             return {"order_id": order_id, "order_lookup_failures": 0, "order_to_confirm": None}
         failures = int(tracker.get_slot("order_lookup_failures") or 0) + 1
-        replies = services().replies
+        replies = shared_desk().replies
         if failures >= MAX_ORDER_LOOKUP_FAILURES:
             message = replies.text("order_lookup_gave_up")
         elif order_id:
@@ -126,38 +125,7 @@ class ValidateComplaintForm(FormValidationAction):
         return {"order_id": None, "order_lookup_failures": failures, "order_to_confirm": None}
 
 
-def product_named_elsewhere(tracker: Tracker, order: Order) -> str | None:
-    """The product the customer last named, when it cannot be the one on this order (保温杯 against 扫地机器人)."""
-    named = last_named(turns_from_tracker_events(tracker.events), "product")
-    return named if named and not could_be_the_ordered_product(named, order.product) else None
-
-
-class ActionAskOrderId(Action):
-    """Asks for the order number, or, when the order found is for another product than the one the
-    customer described, whether it is the right order."""
-
-    def name(self) -> str:
-        return "action_ask_order_id"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        order_id = tracker.get_slot("order_to_confirm")
-        order = await off_loop(find_order, tracker, order_id) if order_id else None
-        named = product_named_elsewhere(tracker, order) if order else None
-        if order is None or named is None:
-            dispatcher.utter_message(response="utter_ask_order_id")
-            return []
-        replies = services().replies
-        text = replies.text("order_product_mismatch", avoid=recent_bot_texts(tracker), order_id=order.order_id,
-                            product=order.product, named=named)
-        buttons = [
-            {"title": replies.name_of("order_product_mismatch_buttons", "same_order"), "payload": "/affirm"},
-            {"title": replies.name_of("order_product_mismatch_buttons", "other_order"), "payload": "/deny"},
-        ]
-        send_checked(dispatcher, tracker, text, buttons=buttons)
-        return []
-
-
 def evidence_requested(tracker: Tracker) -> bool:
     """Ask for evidence only where an offer for this order waits on it."""
-    decision, _order = evaluate_complaint(tracker)
-    return bool(decision.evidence_needed) or tracker.get_slot("evidence") is not None
+    decision = case_of(tracker).decision()
+    return bool(decision and decision.evidence_needed) or tracker.get_slot("evidence") is not None

@@ -115,7 +115,7 @@ def over_http(var_dir: Path, repeats: int) -> dict[str, object]:
         def api() -> None:
             session.get(base + "api/insights", headers=headers, timeout=60).raise_for_status()
 
-        url = f"sqlite:///{var_dir / 'complaint_desk.stores.database'}"
+        url = f"sqlite:///{var_dir / 'complaint_desk.db'}"
         result: dict[str, object] = {
             "http_first_request_after_start_ms": round(first_ms, 1),
             "baseline_http_version": timed_ms(status, repeats),
@@ -162,7 +162,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-insights-") as tmp:
         var_dir = Path(tmp)
-        url = f"sqlite:///{var_dir / 'complaint_desk.stores.database'}"
+        url = f"sqlite:///{var_dir / 'complaint_desk.db'}"
         progress(f"seeding {args.tickets} demo tickets")
         engine = engine_for(url)
         create_schema(engine)

@@ -54,7 +54,7 @@ class Deployment:
         if self.mode != "production":
             # The Makefile exports TRACKER_DB_URL=var/tracker.db; the bench must not write into the real databases.
             os.environ["TRACKER_DB_URL"] = f"sqlite:///{var_dir / 'tracker.db'}"
-            os.environ["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.stores.database'}"
+            os.environ["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.db'}"
             return start_stack(var_dir, model=model, mode="development")
         redis_url = urlparse(self.redis_url or DEFAULT_REDIS_URL)
         os.environ.update({

@@ -14,10 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from collections.abc import Awaitable, Callable
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
@@ -30,13 +27,14 @@ from sanic.response import HTTPResponse
 
 from channels.agent_auth import add_login_routes, agent_required, is_agent
 from channels.live_feed import FEED, FULL_REFRESH
-from complaint_desk.assist import AssistDesk, ConversationView
-from complaint_desk.paths import PROJECT_ROOT
+from complaint_desk.case.case import Case
+from complaint_desk.desk import Desk, shared_desk
+from complaint_desk.paths import WEB_DIR
 from complaint_desk.stores.agent_modes import AGENT_MODES, BOT, CLOSED, SUGGEST, TAKEOVER
+from runtime.processor import answer_pending_message, form_question, predicted_next_action
 
 logger = logging.getLogger(__name__)
 
-WEB_DIR = PROJECT_ROOT / "web"
 ASSETS = {  # name -> (file, content type); a fixed list, so no path from the URL reaches the disk
     "console.js": (WEB_DIR / "console" / "console.js", "application/javascript; charset=utf-8"),
     "console.css": (WEB_DIR / "console" / "console.css", "text/css; charset=utf-8"),
@@ -48,10 +46,8 @@ HEARTBEAT_SECONDS = 15.0
 ACTION_LISTEN = "action_listen"
 
 
-@cache
-def desk() -> AssistDesk:
-    var_dir = os.environ.get("COMPLAINT_VAR_DIR")
-    return AssistDesk.from_knowledge(var_dir=Path(var_dir) if var_dir else None)
+def desk() -> Desk:
+    return shared_desk()
 
 
 def bad_request(message: str, status: int = 400, **extra: Any) -> HTTPResponse:
@@ -103,15 +99,15 @@ class AgentAssistInput(InputChannel):
         bp = Blueprint("agent_assist", __name__)
         add_login_routes(bp)
 
-        async def state_of(request: Request, conversation_id: str) -> dict[str, Any] | None:
+        async def case_of(request: Request, conversation_id: str) -> Case | None:
             tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation_id)
-            return tracker.current_state(EventVerbosity.ALL) if tracker else None
+            return desk().case(tracker.current_state(EventVerbosity.ALL)) if tracker else None
 
         async def overview(request: Request, conversation_id: str, modes: dict[str, str]) -> dict[str, Any] | None:
-            state = await state_of(request, conversation_id)
-            if state is None:
+            case = await case_of(request, conversation_id)
+            if case is None:
                 return None
-            return desk().overview(state, modes.get(conversation_id, BOT))
+            return desk().assist.overview(case, modes.get(conversation_id, BOT))
 
         async def locked_update(request: Request, conversation_id: str,
                                 change: Callable[[DialogueStateTracker], Awaitable[Any]]) -> Any:
@@ -153,7 +149,7 @@ class AgentAssistInput(InputChannel):
         @agent_required
         async def conversations(request: Request) -> HTTPResponse:
             keys = list(await request.app.ctx.agent.tracker_store.keys())[-MAX_CONVERSATIONS:]
-            modes = desk().agent_sessions.modes()
+            modes = desk().agent_modes.modes()
             rows = [row for key in keys if (row := await overview(request, key, modes)) and row["turns"]]
             rows.sort(key=lambda r: (-r["risk"]["rank"], -r["risk"]["score"], -r["updated_at"]))
             return response.json({"conversations": rows})
@@ -165,10 +161,10 @@ class AgentAssistInput(InputChannel):
             tracker = await agent.tracker_store.retrieve(conversation_id)
             if tracker is None:
                 return bad_request("没有找到这个会话。", status=404)
-            mode = desk().agent_sessions.get(conversation_id).mode
-            analysis = desk().analyze(tracker.current_state(EventVerbosity.ALL), mode)
-            if mode == SUGGEST:
-                analysis["bot_prediction"] = bot_prediction(agent, tracker)
+            session = desk().agent_modes.get(conversation_id)
+            analysis = desk().assist.analyze(desk().case(tracker.current_state(EventVerbosity.ALL)), session.mode)
+            if session.mode == SUGGEST:
+                analysis["bot_prediction"] = predicted_next_action(agent, tracker)
             analysis["tickets"] = tickets_of(conversation_id)
             analysis["evidence"] = evidence_of(conversation_id)
             analysis["handoffs"] = [
@@ -176,7 +172,6 @@ class AgentAssistInput(InputChannel):
                  "handed_back_at": h.handed_back_at.isoformat(timespec="seconds") if h.handed_back_at else None}
                 for h in desk().handoffs.for_conversation(conversation_id)
             ]
-            session = desk().agent_sessions.get(conversation_id)
             analysis["closing_summary"] = session.summary if session.mode == CLOSED else None
             return response.json(analysis)
 
@@ -212,7 +207,7 @@ class AgentAssistInput(InputChannel):
                     if FULL_REFRESH in pending:
                         await sse.send("event: refresh\ndata: {}\n\n")
                         continue
-                    modes = desk().agent_sessions.modes()
+                    modes = desk().agent_modes.modes()
                     for conversation_id in pending:
                         row = await overview(request, conversation_id, modes)
                         if row and row["turns"]:
@@ -233,14 +228,8 @@ class AgentAssistInput(InputChannel):
             if not isinstance(text, str) or len(text) > MAX_DRAFT_CHARS:
                 return bad_request(f"请提供要检查的草稿文字（text，{MAX_DRAFT_CHARS} 字以内）。")
             conversation_id = body.get("conversation_id")
-            view = decision = order = None
-            if isinstance(conversation_id, str) and conversation_id:
-                state = await state_of(request, conversation_id)
-                if state is not None:
-                    view = ConversationView.from_state(state)
-                    order = desk().order_of(view)
-                    decision = desk().decision(view, order)
-            return response.json(desk().check_draft(text, view, decision, order))
+            case = await case_of(request, conversation_id) if isinstance(conversation_id, str) and conversation_id else None
+            return response.json(desk().assist.check_draft(text, case))
 
         # ---------------------------------------------------------------- steer
 
@@ -258,7 +247,7 @@ class AgentAssistInput(InputChannel):
 
             if await locked_update(request, conversation_id, pause) is None:
                 return bad_request("没有找到这个会话。", status=404)
-            desk().agent_sessions.set_mode(conversation_id, mode)
+            desk().agent_modes.set_mode(conversation_id, mode)
             FEED.changed(conversation_id)
             return response.json({"ok": True, "mode": mode})
 
@@ -270,14 +259,12 @@ class AgentAssistInput(InputChannel):
             if not isinstance(text, str) or not text.strip() or len(text) > MAX_DRAFT_CHARS:
                 return bad_request(f"请输入要发送的回复（{MAX_DRAFT_CHARS} 字以内）。")
             text = text.strip()
-            if desk().agent_sessions.get(conversation_id).mode not in AGENT_MODES:
+            if desk().agent_modes.get(conversation_id).mode not in AGENT_MODES:
                 return bad_request("请先接管会话，再给顾客发消息。", status=409)
-            state = await state_of(request, conversation_id)
-            if state is None:
+            case = await case_of(request, conversation_id)
+            if case is None:
                 return bad_request("没有找到这个会话。", status=404)
-            view = ConversationView.from_state(state)
-            order = desk().order_of(view)
-            verdict = desk().check_draft(text, view, desk().decision(view, order), order)
+            verdict = desk().assist.check_draft(text, case)
             if not verdict["allowed"]:
                 return bad_request("这条回复有过度承诺，请改用建议的改写后再发送。", status=422, check=verdict)
 
@@ -292,10 +279,10 @@ class AgentAssistInput(InputChannel):
         @agent_required
         async def handback(request: Request, conversation_id: str) -> HTTPResponse:
             agent = request.app.ctx.agent
-            state = await state_of(request, conversation_id)
-            if state is None:
+            case = await case_of(request, conversation_id)
+            if case is None:
                 return bad_request("没有找到这个会话。", status=404)
-            if desk().agent_sessions.get(conversation_id).mode not in AGENT_MODES and not state.get("paused"):
+            if desk().agent_modes.get(conversation_id).mode not in AGENT_MODES and not case.paused:
                 return bad_request("这个会话现在由机器人接待，不需要交还。", status=409)
 
             async def resume(tracker: DialogueStateTracker) -> str:
@@ -303,10 +290,10 @@ class AgentAssistInput(InputChannel):
                 output = output_channel_for(request, tracker)
                 if unanswered_customer_message(tracker):
                     # The customer spoke while the agent had it: the bot answers that message now.
-                    await agent.processor._run_prediction_loop(output, tracker)
+                    await answer_pending_message(agent, tracker, output)
                     return "answered"
-                note = desk().phrasing.handback_note
-                question = await pending_question(agent, tracker, output)
+                note = desk().assist.phrasing.handback_note
+                question = await form_question(agent, tracker, output)
                 for text in filter(None, [note, question]):
                     tracker.update(BotUttered(text))
                     await output.send_text_message(conversation_id, text)
@@ -315,7 +302,7 @@ class AgentAssistInput(InputChannel):
             outcome = await locked_update(request, conversation_id, resume)
             if outcome is None:
                 return bad_request("没有找到这个会话。", status=404)
-            desk().agent_sessions.set_mode(conversation_id, BOT)
+            desk().agent_modes.set_mode(conversation_id, BOT)
             desk().handoffs.hand_back(conversation_id)
             FEED.changed(conversation_id)
             return response.json({"ok": True, "mode": BOT, "bot": outcome})
@@ -323,10 +310,10 @@ class AgentAssistInput(InputChannel):
         @bp.route("/api/conversations/<conversation_id>/close", methods=["POST"])
         @agent_required
         async def close(request: Request, conversation_id: str) -> HTTPResponse:
-            state = await state_of(request, conversation_id)
-            if state is None:
+            case = await case_of(request, conversation_id)
+            if case is None:
                 return bad_request("没有找到这个会话。", status=404)
-            summary = desk().close_summary(state)
+            summary = desk().assist.close_summary(case)
 
             async def unpause(tracker: DialogueStateTracker) -> None:
                 # Closed by the agent: whatever the customer writes next goes to the bot again.
@@ -334,7 +321,7 @@ class AgentAssistInput(InputChannel):
                     tracker.update(ConversationResumed())
 
             await locked_update(request, conversation_id, unpause)
-            desk().agent_sessions.set_mode(conversation_id, CLOSED, summary=summary)
+            desk().agent_modes.set_mode(conversation_id, CLOSED, summary=summary)
             desk().handoffs.hand_back(conversation_id)
             FEED.changed(conversation_id)
             return response.json({"ok": True, "mode": CLOSED, "summary": summary})
@@ -342,32 +329,7 @@ class AgentAssistInput(InputChannel):
         return bp
 
 
-async def pending_question(agent: Any, tracker: DialogueStateTracker, output: OutputChannel) -> str | None:
-    """The question the form is waiting on (its utter_ask_ response), so the bot picks up where it was."""
-    slot = tracker.get_slot("requested_slot")
-    if not slot or not tracker.active_loop_name:
-        return None
-    generated = await agent.processor.nlg.generate(f"utter_ask_{slot}", tracker, output.name())
-    return (generated or {}).get("text")
-
-
-def bot_prediction(agent: Any, tracker: DialogueStateTracker) -> dict[str, Any] | None:
-    """What the paused bot would do next ("bot only suggests" mode): Rasa predicts, nothing is sent."""
-    try:
-        prediction = agent.processor.predict_next_with_tracker(tracker)
-    except Exception:  # a prediction is a hint for the agent; never fail the page for it
-        logger.exception("prediction for paused conversation %s failed", tracker.sender_id)
-        return None
-    if not prediction:
-        return None
-    best = max(prediction["scores"], key=lambda score: score["score"])
-    return {"action": best["action"], "confidence": round(float(best["score"]), 3), "policy": prediction["policy"]}
-
-
 def tickets_of(conversation_id: str) -> list[dict[str, Any]]:
-    tickets = desk().tickets.for_conversation(conversation_id)
-    if tickets:  # photos sent before the ticket existed go with the latest ticket
-        desk().evidence.link_ticket(conversation_id, tickets[-1].ticket_id)
     return [
         {
             "ticket_id": t.ticket_id, "category": t.category, "level": t.level, "remedy": t.remedy_title,
@@ -375,7 +337,7 @@ def tickets_of(conversation_id: str) -> list[dict[str, Any]]:
             "created_at": t.created_at.isoformat(timespec="seconds"),
             "resolve_by": t.resolve_by.isoformat(timespec="seconds") if t.resolve_by else None,
         }
-        for t in tickets
+        for t in desk().tickets.for_conversation(conversation_id)
     ]
 
 

@@ -28,6 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.agent_auth import add_login_routes, agent_required, is_agent
+from complaint_desk.desk import shared_desk
 from complaint_desk.insights.report import (
     EXPORT_COLUMNS,
     SECTIONS,
@@ -40,7 +41,6 @@ from complaint_desk.insights.report import (
     warm_up,
 )
 from complaint_desk.paths import PROJECT_ROOT
-from complaint_desk.stores.database import create_schema, default_engine, session_factory
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +73,7 @@ class SupervisorInsightsInput(InputChannel):
     def sessions(self) -> Any:
         with self._lock:
             if self._sessions is None:
-                engine = default_engine()
-                create_schema(engine)
-                self._sessions = session_factory(engine)
+                self._sessions = shared_desk().sessions
                 self._cache = InsightsCache(self._sessions)
             return self._sessions
 

@@ -18,8 +18,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.agent_assist import WEB_DIR, desk
 from channels.customer_session import is_trusted
+from complaint_desk.desk import shared_desk
+from complaint_desk.paths import WEB_DIR
 from complaint_desk.stores.evidence_photos import EvidenceRejected
 
 ASSETS = {
@@ -75,13 +76,13 @@ class StorefrontInput(InputChannel):
         @bp.route("/config", methods=["GET"], name="widget_config")
         async def config(request: Request) -> HTTPResponse:
             """Upload limits the widget checks before sending (the server checks again)."""
-            limits = desk().evidence.limits
+            limits = shared_desk().evidence.limits
             return response.json({"max_bytes": limits.max_bytes, "allowed_types": list(limits.allowed_types),
                                   "customer_note": limits.customer_note})
 
         @bp.route("/evidence", methods=["POST"])
         async def upload(request: Request) -> HTTPResponse:
-            limits = desk().evidence.limits
+            limits = shared_desk().evidence.limits
             try:
                 form, files = request.form, request.files
             except Exception:  # not multipart, or a broken body
@@ -100,9 +101,9 @@ class StorefrontInput(InputChannel):
             agent = request.app.ctx.agent
             if not await conversation_started(agent.lock_store, agent.tracker_store, session_id):
                 return upload_error(limits.message("missing_session"), 400)
-            tickets = desk().tickets.for_conversation(session_id)
+            tickets = shared_desk().tickets.for_conversation(session_id)
             try:
-                stored = desk().evidence.store(
+                stored = shared_desk().evidence.store(
                     session_id, photo.body, photo.type, original_name=photo.name,
                     ticket_id=tickets[-1].ticket_id if tickets else None,
                 )

@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--category", help="投诉类别编号，如 delivery")
     parser.add_argument("--level", help="投诉等级：咨询 / 异议 / 投诉 / 升级投诉")
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    parser.add_argument("--db-url", help="数据库 URL（默认 COMPLAINT_DB_URL 或 var/complaint_desk.stores.database）")
+    parser.add_argument("--db-url", help="数据库 URL（默认 COMPLAINT_DB_URL 或 var/complaint_desk.db）")
     args = parser.parse_args(argv)
     params = {"since": parse_since(args.since, dt.date.today()), "until": args.until,
               "category": args.category, "level": args.level}

@@ -288,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子，相同种子生成相同数据")
     parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="分布在最近多少天（默认 60）")
     parser.add_argument("--now", help="参照时间 YYYY-MM-DDTHH:MM（默认当前时间）")
-    parser.add_argument("--db-url", default=None, help="数据库 URL（默认 COMPLAINT_DB_URL 或 var/complaint_desk.stores.database）")
+    parser.add_argument("--db-url", default=None, help="数据库 URL（默认 COMPLAINT_DB_URL 或 var/complaint_desk.db）")
     parser.add_argument("--if-empty", action="store_true", help="库里已有任何工单时不生成")
     args = parser.parse_args(argv)
     if args.count < 1 or args.days < 1:

@@ -160,7 +160,7 @@ def stack_environment(
     else:
         # Each stack keeps its data under its own var_dir, so test stacks never touch var/ of `make run`.
         env["TRACKER_DB_URL"] = f"sqlite:///{var_dir / 'tracker.db'}"
-        env["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.stores.database'}"
+        env["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.db'}"
     env["COMPLAINT_VAR_DIR"] = str(var_dir)  # uploaded evidence photos go under it
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -293,7 +293,7 @@ def main() -> int:
         # An empty ticket table gets the demo complaints, so the supervisor page means something on first run.
         from tools.seed_demo_tickets import seed_if_empty
 
-        if seed_if_empty(f"sqlite:///{var_dir / 'complaint_desk.stores.database'}"):
+        if seed_if_empty(f"sqlite:///{var_dir / 'complaint_desk.db'}"):
             print("已为主管看板生成演示投诉数据（tools/seed_demo_tickets.py）。", flush=True)
     print(
         f"正在启动动作服务器（:{action_port}）和 {replicas} 个 Rasa 服务器（:{rasa_port} 起，{mode} 模式），"

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from complaint_desk.paths import PROJECT_ROOT
 from complaint_desk.stores.tables import Base
 
-DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'complaint_desk.stores.database'}"
+DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'complaint_desk.db'}"
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # Any fixed number: every process that creates tables or seeds data waits on this one lock.
 _WRITERS_LOCK_KEY = 7_202_611

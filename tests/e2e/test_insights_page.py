@@ -37,7 +37,7 @@ CHART_STATE_JS = """(id) => {
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     var_dir = tmp_path_factory.mktemp("insights-stack")
-    assert seed(f"sqlite:///{var_dir / 'complaint_desk.stores.database'}") is not None
+    assert seed(f"sqlite:///{var_dir / 'complaint_desk.db'}") is not None
     running = start_stack(var_dir)
     yield running
     running.stop()

@@ -67,7 +67,7 @@ class Customer:
 
 def db_rows(stack: Stack, query: str, *params: object) -> list[tuple]:
     """Rows from the stack's complaint database (tickets, follow-ups, handoffs)."""
-    with sqlite3.connect(stack.var_dir / "complaint_desk.stores.database") as db:
+    with sqlite3.connect(stack.var_dir / "complaint_desk.db") as db:
         return db.execute(query, params).fetchall()
 
 

@@ -146,7 +146,7 @@ def test_due_follow_up_fires_once_after_a_restart(tmp_path: Path, monkeypatch: p
     finally:
         first.stop()
 
-    with sqlite3.connect(var_dir / "complaint_desk.stores.database") as db:
+    with sqlite3.connect(var_dir / "complaint_desk.db") as db:
         db.execute("update complaint_follow_ups set due_at = ? where ticket_id = ?",
                    ((dt.datetime.now() - dt.timedelta(minutes=1)).isoformat(sep=" "), ticket_id))
 

@@ -46,7 +46,7 @@ def test_late_delivery_from_complaint_to_ticket(customer: Customer, stack: Stack
     ticket_id = slots(customer)["ticket_id"]
     assert ticket_id and ticket_id in confirmation
 
-    with sqlite3.connect(stack.var_dir / "complaint_desk.stores.database") as db:
+    with sqlite3.connect(stack.var_dir / "complaint_desk.db") as db:
         row = db.execute(
             "select category, order_id, conversation_id, remedy_id from complaint_tickets where ticket_id = ?",
             (ticket_id,),

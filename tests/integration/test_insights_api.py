@@ -18,7 +18,7 @@ from tools.stack import Stack
 @pytest.fixture(scope="module")
 def seeded(stack: Stack) -> Stack:
     # Idempotent: a second module seeding the same stack writes nothing.
-    seed(f"sqlite:///{stack.var_dir / 'complaint_desk.stores.database'}", count=120, seed=99)
+    seed(f"sqlite:///{stack.var_dir / 'complaint_desk.db'}", count=120, seed=99)
     return stack
 
 
@@ -56,7 +56,7 @@ def test_the_api_returns_the_same_aggregates_as_the_domain_code(seeded: Stack):
     reply = get(seeded, "api/insights", category="delivery")
     assert reply.status_code == 200
     served = reply.json()
-    sessions = session_factory(engine_for(f"sqlite:///{seeded.var_dir / 'complaint_desk.stores.database'}"))
+    sessions = session_factory(engine_for(f"sqlite:///{seeded.var_dir / 'complaint_desk.db'}"))
     direct = json.loads(json.dumps(insights(sessions, InsightFilter(category="delivery")).as_dict(), ensure_ascii=False))
     for section in ("volume", "emotions", "escalation", "resolution", "root_causes"):
         assert served[section] == direct[section], section

@@ -42,7 +42,7 @@ def test_the_action_server_registers_every_custom_action_of_the_domain() -> None
 
 
 def test_a_blocking_action_body_runs_off_the_event_loop_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(blocking_action, "services", lambda: None)  # no database for this test
+    monkeypatch.setattr(blocking_action, "shared_desk", lambda: None)  # no database for this test
 
     class Probe(BlockingAction):
         def name(self) -> str:

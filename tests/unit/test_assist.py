@@ -1,23 +1,22 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from complaint_desk.assist import AssistDesk, ConversationView, flow_stage, transcript
-from complaint_desk.paths import KNOWLEDGE_DIR
+from complaint_desk.assist import flow_stage, transcript
+from complaint_desk.case.case import Case
+from complaint_desk.desk import Desk
 
 ANGRY = "你们这什么破快递！！一个星期了还没到！气死我了"
 LATE_ORDER = "472918305561"  # demo order: 蓝牙耳机, shipped, past its promised date
 
 
-@pytest.fixture
-def desk(tmp_path: Path) -> AssistDesk:
-    desk = AssistDesk.from_knowledge(db_url=f"sqlite:///{tmp_path / 'desk.db'}", var_dir=tmp_path)
-    desk.orders.seed_demo_orders(KNOWLEDGE_DIR / "demo_orders.yml", today=dt.date.today())
-    return desk
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Desk:
+    tmp_path = tmp_path_factory.mktemp("desk")
+    return Desk.build(db_url=f"sqlite:///{tmp_path / 'desk.db'}", var_dir=tmp_path)
 
 
 def user(text: str, intent: str = "complain_delivery", emotion: str = "angry", intensity: float = 0.9,
@@ -32,8 +31,11 @@ def state(*events: dict, slots: dict | None = None, paused: bool = False, loop: 
             "active_loop": {"name": loop} if loop else {}}
 
 
-def view(**kwargs) -> ConversationView:
-    return ConversationView.from_state(state(user(ANGRY), **kwargs))
+@pytest.fixture
+def view(desk: Desk) -> Callable[..., Case]:
+    def make(**kwargs: object) -> Case:
+        return desk.case(state(user(ANGRY), **kwargs))
+    return make
 
 
 @pytest.mark.parametrize(("kwargs", "mode", "expected"), [
@@ -45,76 +47,76 @@ def view(**kwargs) -> ConversationView:
     ({"paused": True}, "bot", "handoff"),
     ({}, "suggest", "handoff"),
 ])
-def test_flow_stage(kwargs: dict, mode: str, expected: str) -> None:
+def test_flow_stage(kwargs: dict, mode: str, expected: str, view: Callable[..., Case]) -> None:
     assert flow_stage(view(**kwargs), mode) == expected
 
 
-def test_three_distinct_guard_checked_suggestions_open_with_the_customers_emotion(desk: AssistDesk) -> None:
+def test_three_distinct_guard_checked_suggestions_open_with_the_customers_emotion(desk: Desk, view: Callable[..., Case]) -> None:
     conversation = view(slots={"complaint_category": "delivery", "requested_slot": "order_id"}, loop="complaint_form")
-    suggestions = desk.suggestions(conversation, "probe")
+    suggestions = desk.assist.suggestions(conversation, "probe")
     assert len(suggestions) == 3
     assert len({s.text for s in suggestions}) == 3
     for suggestion in suggestions:
-        assert suggestion.text.startswith(desk.phrasing.openers["angry"])
-        assert desk.guard.check(suggestion.text, desk.guard_context(conversation)).allowed
-    assert any(desk.phrasing.probe_asks["order_id"] in s.text for s in suggestions)
+        assert suggestion.text.startswith(desk.assist.phrasing.openers["angry"])
+        assert desk.guard.check(suggestion.text, conversation.guard_context()).allowed
+    assert any(desk.assist.phrasing.probe_asks["order_id"] in s.text for s in suggestions)
 
 
-def test_while_an_order_awaits_confirmation_the_suggestions_ask_about_it_not_for_a_number(desk: AssistDesk) -> None:
+def test_while_an_order_awaits_confirmation_the_suggestions_ask_about_it_not_for_a_number(desk: Desk, view: Callable[..., Case]) -> None:
     conversation = view(slots={"complaint_category": "quality", "requested_slot": "order_id",
                                "order_to_confirm": "472918305565"}, loop="complaint_form")
-    suggestions = desk.suggestions(conversation, "probe")
+    suggestions = desk.assist.suggestions(conversation, "probe")
     assert len(suggestions) == 3
     assert all("472918305565" in s.text and "扫地机器人" in s.text for s in suggestions if s.source == "stage:probe")
-    assert not any(desk.phrasing.probe_asks["order_id"] in s.text for s in suggestions)
+    assert not any(desk.assist.phrasing.probe_asks["order_id"] in s.text for s in suggestions)
 
 
-def test_proposal_suggestions_come_from_the_policy_engines_offers(desk: AssistDesk) -> None:
+def test_proposal_suggestions_come_from_the_policy_engines_offers(desk: Desk, view: Callable[..., Case]) -> None:
     conversation = view(slots={"complaint_category": "delivery", "order_id": LATE_ORDER})
-    order = desk.order_of(conversation)
-    decision = desk.decision(conversation, order)
+    decision = conversation.decision()
     assert decision is not None and decision.offers
-    suggestions = desk.suggestions(conversation, "propose", decision, order)
+    suggestions = desk.assist.suggestions(conversation, "propose")
     offered = [s for s in suggestions if s.source.startswith("offer:")]
     assert offered, suggestions
     for suggestion in offered:
         offer = next(o for o in decision.offers if f"offer:{o.remedy_id}" == suggestion.source)
         assert offer.title in suggestion.text
-        assert desk.guard.check(suggestion.text, desk.guard_context(conversation, decision, order, offer.remedy_id)).allowed
+        assert desk.guard.check(suggestion.text, conversation.guard_context([offer.remedy_id])).allowed
 
 
-def test_an_over_promising_template_is_replaced_by_its_compliant_rewrite(desk: AssistDesk) -> None:
-    stages = dict(desk.phrasing.stages)
+def test_an_over_promising_template_is_replaced_by_its_compliant_rewrite(
+    desk: Desk, view: Callable[..., Case], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stages = dict(desk.assist.phrasing.stages)
     stages["listen"] = ["{opener}我保证明天就给您全额退款！", *stages["listen"]]
-    desk.phrasing = dataclasses.replace(desk.phrasing, stages=stages)
+    monkeypatch.setattr(desk.assist, "phrasing", dataclasses.replace(desk.assist.phrasing, stages=stages))
     conversation = view()
-    first = desk.suggestions(conversation, "listen")[0]
+    first = desk.assist.suggestions(conversation, "listen")[0]
     assert first.rewritten
     assert "保证" not in first.text
-    assert desk.guard.check(first.text, desk.guard_context(conversation)).allowed
+    assert desk.guard.check(first.text, conversation.guard_context()).allowed
 
 
-def test_draft_check_returns_spans_findings_and_a_rewrite(desk: AssistDesk) -> None:
+def test_draft_check_returns_spans_findings_and_a_rewrite(desk: Desk, view: Callable[..., Case]) -> None:
     draft = "我保证明天就给您全额退款，再赔您500元"
-    result = desk.check_draft(draft, view())
+    result = desk.assist.check_draft(draft, view())
     assert not result["allowed"]
     assert result["findings"]
     for finding in result["findings"]:
         assert draft[finding["start"]:finding["end"]] == finding["text"]
         assert finding["explanation"]
-    assert result["rewrite"] and desk.check_draft(result["rewrite"], view())["allowed"]
-    assert desk.check_draft("非常抱歉，我马上帮您核实物流情况。", view())["allowed"]
+    assert result["rewrite"] and desk.assist.check_draft(result["rewrite"], view())["allowed"]
+    assert desk.assist.check_draft("非常抱歉，我马上帮您核实物流情况。", view())["allowed"]
 
 
-def test_approved_remedy_is_allowed_in_a_draft_only_for_that_conversation(desk: AssistDesk) -> None:
+def test_approved_remedy_is_allowed_in_a_draft_only_for_that_conversation(desk: Desk, view: Callable[..., Case]) -> None:
     draft = "可以为您发放10元运费券补偿。"
     approved = view(slots={"complaint_category": "delivery", "order_id": LATE_ORDER})
-    order = desk.order_of(approved)
-    assert desk.check_draft(draft, approved, desk.decision(approved, order), order)["allowed"]
-    assert not desk.check_draft(draft, view())["allowed"]
+    assert desk.assist.check_draft(draft, approved)["allowed"]
+    assert not desk.assist.check_draft(draft, view())["allowed"]
 
 
-def test_transcript_keeps_raw_text_roles_and_emotions() -> None:
+def test_transcript_keeps_raw_text_roles_and_emotions(desk: Desk) -> None:
     markup = "<img src=x onerror=alert(1)>"
     events = [
         user(markup, emotion="neutral", intensity=0.1),
@@ -123,31 +125,34 @@ def test_transcript_keeps_raw_text_roles_and_emotions() -> None:
         {"event": "bot", "text": "我是人工客服", "timestamp": 4.0, "metadata": {"agent": True}},
         {"event": "resume", "timestamp": 5.0},
     ]
-    lines = transcript(ConversationView.from_state(state(*events)))
+    lines = transcript(desk.case(state(*events)))
     assert [line["role"] for line in lines] == ["customer", "bot", "system", "agent", "system"]
     assert lines[0]["text"] == markup and lines[0]["emotion"] == "neutral"
     assert lines[1]["buttons"] == ["可以"]
 
 
-def test_analysis_has_everything_the_console_shows(desk: AssistDesk) -> None:
-    analysis = desk.analyze(state(user(ANGRY), slots={"complaint_category": "delivery", "order_id": LATE_ORDER}))
+def test_analysis_has_everything_the_console_shows(desk: Desk, view: Callable[..., Case]) -> None:
+    case = desk.case(state(user(ANGRY), slots={"complaint_category": "delivery", "order_id": LATE_ORDER}))
+    analysis = desk.assist.analyze(case)
     assert analysis["latest"]["emotion"] == "angry"
     assert analysis["latest"]["intent"] == "complain_delivery"
     assert analysis["emotion_trend"] == ["angry"]
     assert analysis["risk"]["level"] in ("green", "yellow", "orange", "red") and analysis["risk"]["reasons"]
     assert analysis["profile"]["name"]
     assert analysis["order"]["order_id"] == LATE_ORDER
-    assert analysis["stage"] == "propose" and analysis["stage_name"] == desk.phrasing.stage_names["propose"]
+    assert analysis["stage"] == "propose" and analysis["stage_name"] == desk.assist.phrasing.stage_names["propose"]
     assert len(analysis["suggestions"]) == 3
 
 
-def test_overview_rows_rank_risk(desk: AssistDesk) -> None:
-    calm = desk.overview(state(user("请问我的快递到哪了", emotion="neutral", intensity=0.0)))
-    threat = desk.overview(state(user(ANGRY), user("再不处理我就去12315投诉你们！", intent="threaten_escalation", stamp=2.0)))
+def test_overview_rows_rank_risk(desk: Desk, view: Callable[..., Case]) -> None:
+    calm = desk.assist.overview(desk.case(state(user("请问我的快递到哪了", emotion="neutral", intensity=0.0))))
+    threat = desk.assist.overview(desk.case(state(
+        user(ANGRY), user("再不处理我就去12315投诉你们！", intent="threaten_escalation", stamp=2.0))))
     assert threat["risk"]["rank"] > calm["risk"]["rank"]
 
 
-def test_close_summary_names_the_category_and_order(desk: AssistDesk) -> None:
-    summary = desk.close_summary(state(user(ANGRY), slots={"complaint_category": "delivery", "order_id": LATE_ORDER}))
+def test_close_summary_names_the_category_and_order(desk: Desk, view: Callable[..., Case]) -> None:
+    case = desk.case(state(user(ANGRY), slots={"complaint_category": "delivery", "order_id": LATE_ORDER}))
+    summary = desk.assist.close_summary(case)
     assert LATE_ORDER in summary
-    assert desk.phrasing.close_summary_reason in summary
+    assert desk.assist.phrasing.close_summary_reason in summary

@@ -10,7 +10,7 @@ from tools import stack
 def test_development_keeps_everything_under_the_var_dir(tmp_path: Path) -> None:
     env = stack.stack_environment(tmp_path, 1234)
     assert env["TRACKER_DB_URL"] == f"sqlite:///{tmp_path / 'tracker.db'}"
-    assert env["COMPLAINT_DB_URL"] == f"sqlite:///{tmp_path / 'complaint_desk.stores.database'}"
+    assert env["COMPLAINT_DB_URL"] == f"sqlite:///{tmp_path / 'complaint_desk.db'}"
     assert env["ACTION_ENDPOINT_URL"] == "http://127.0.0.1:1234/webhook"
     assert stack.ENDPOINTS["development"] == "endpoints.yml"
 

@@ -1,0 +1,117 @@
+"""The complaint desk's wiring: the knowledge files and the stores, built in one place.
+
+The action server and every channel (storefront, agent console, supervisor page) use the same
+`Desk`, so the bot and the people see one policy, one guard and one set of tables. Each process
+builds it once (`shared_desk()`); tests build their own with `Desk.build(...)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import sessionmaker
+
+from complaint_desk.assist import ConsoleAssist, Phrasing
+from complaint_desk.case.case import Case, CaseLookups, CaseRules
+from complaint_desk.case.handoff_summary import load_handoff_data
+from complaint_desk.case.profile import load_profile_rules
+from complaint_desk.case.risk import load_risk_rules
+from complaint_desk.guard.checker import Guard, load_guard
+from complaint_desk.nlu.evidence_mentions import EvidenceReader
+from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
+from complaint_desk.policy.engine import Policy, PolicyEngine, load_policy
+from complaint_desk.policy.faq import PolicyFaq
+from complaint_desk.policy.levels import load_level_table
+from complaint_desk.replies import ReplyBook
+from complaint_desk.stores.agent_modes import AgentSessionStore
+from complaint_desk.stores.database import create_schema, default_engine, engine_for, session_factory
+from complaint_desk.stores.evidence_photos import EvidenceStore, UploadLimits
+from complaint_desk.stores.follow_ups import FollowUpStore
+from complaint_desk.stores.handoffs import HandoffQueue
+from complaint_desk.stores.orders import OrderStore
+from complaint_desk.stores.tickets import TicketStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class Desk:
+    rules: CaseRules
+    guard: Guard
+    replies: ReplyBook
+    faq: PolicyFaq
+    evidence_words: EvidenceReader
+    assist: ConsoleAssist
+    sessions: sessionmaker
+    orders: OrderStore
+    tickets: TicketStore
+    follow_ups: FollowUpStore
+    handoffs: HandoffQueue
+    agent_modes: AgentSessionStore
+    evidence: EvidenceStore
+
+    @classmethod
+    def build(cls, knowledge_dir: Path = KNOWLEDGE_DIR, db_url: str | None = None, var_dir: Path | None = None,
+              seed_demo_orders: bool = True) -> Desk:
+        """Load every knowledge file (each validated at load) and open the stores (COMPLAINT_DB_URL)."""
+        policy = load_policy(knowledge_dir / "remedy_policy.yml")
+        rules = CaseRules(
+            policy=policy,
+            engine=PolicyEngine(policy),
+            risk=load_risk_rules(knowledge_dir / "risk_rules.yml"),
+            levels=load_level_table(knowledge_dir / "risk_rules.yml"),
+            profiles=load_profile_rules(knowledge_dir / "customer_profiles.yml"),
+            handoff=load_handoff_data(knowledge_dir / "handoff.yml"),
+        )
+        guard = load_guard(knowledge_dir / "guard_rules.yml")
+        replies = ReplyBook.from_file(knowledge_dir / "replies.yml")
+        engine = engine_for(db_url) if db_url else default_engine()
+        create_schema(engine)
+        sessions = session_factory(engine)
+        orders = OrderStore(sessions)
+        if seed_demo_orders:
+            seeded = orders.seed_demo_orders(knowledge_dir / "demo_orders.yml", today=dt.date.today())
+            logger.info("Seeded %d demo orders into %s", seeded, engine.url)
+        limits = UploadLimits.from_file(knowledge_dir / "evidence_uploads.yml")
+        return cls(
+            rules=rules,
+            guard=guard,
+            replies=replies,
+            faq=PolicyFaq.from_file(knowledge_dir / "policy_faq.yml"),
+            evidence_words=EvidenceReader.from_file(knowledge_dir / "evidence_keywords.yml"),
+            assist=ConsoleAssist(rules.policy, guard, replies, Phrasing.from_file(knowledge_dir / "assist_phrasing.yml"),
+                                 orders),
+            sessions=sessions,
+            orders=orders,
+            tickets=TicketStore(sessions),
+            follow_ups=FollowUpStore(sessions),
+            handoffs=HandoffQueue(sessions),
+            agent_modes=AgentSessionStore(sessions),
+            evidence=EvidenceStore(sessions, (var_dir or PROJECT_ROOT / "var") / "evidence", limits),
+        )
+
+    @property
+    def policy(self) -> Policy:
+        return self.rules.policy
+
+    def case(self, state: Mapping[str, Any], lookups: CaseLookups | None = None,
+             today: dt.date | None = None) -> Case:
+        """The case for a tracker state (a dict: Rasa's `current_state()`)."""
+        return Case(state, self.rules, lookups or self.lookups(), today)
+
+    def lookups(self) -> CaseLookups:
+        return CaseLookups(find_order=self.orders.find, tickets_for_order=self.tickets.for_order)
+
+
+@cache
+def shared_desk() -> Desk:
+    """This process's desk (the action server's, or the Rasa server's channels'), built at first use."""
+    var_dir = os.environ.get("COMPLAINT_VAR_DIR")
+    return Desk.build(var_dir=Path(var_dir) if var_dir else None)
