@@ -5,7 +5,8 @@ In process (default): conversation states are built from the NLU examples of eac
   - baseline: `guard.check(draft)` alone (no conversation context)
   - draft check as the API runs it: order lookup + policy decision + guard with the conversation's context
   - suggestions as the API runs them: order lookup + policy decision + three guard-checked replies
-  - the whole console payload for one conversation (`AssistDesk.analyze`)
+  - the whole console payload for one conversation (`ConsoleAssist.analyze`)
+Each timed call builds its case from the tracker state, as every API request does.
 
 `--stack` also starts the real stack and measures over HTTP: POST /api/draft-check, GET
 /api/conversations/<id>, and the live feed (a customer message posted on the REST channel until its
@@ -17,7 +18,6 @@ Usage: .venv/bin/python bench/bench_assist.py [--stack] [--repeats N]
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import random
 import re
@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.common import summarize_ms  # noqa: E402
-from complaint_desk.assist import AssistDesk, ConversationView, flow_stage  # noqa: E402
+from complaint_desk.assist import flow_stage  # noqa: E402
+from complaint_desk.desk import Desk  # noqa: E402
 from complaint_desk.paths import KNOWLEDGE_DIR  # noqa: E402
 from complaint_desk.policy.taxonomy import EMOTIONS  # noqa: E402
 
@@ -103,32 +104,30 @@ def line(name: str, durations: list[float], baseline_p95: float | None = None) -
 def in_process(repeats: int) -> None:
     rng = random.Random(6)
     with tempfile.TemporaryDirectory() as tmp:
-        desk = AssistDesk.from_knowledge(db_url=f"sqlite:///{tmp}/bench.db", var_dir=Path(tmp))
-        desk.orders.seed_demo_orders(KNOWLEDGE_DIR / "demo_orders.yml", today=dt.date.today())
+        desk = Desk.build(db_url=f"sqlite:///{tmp}/bench.db", var_dir=Path(tmp))
         orders = [row["order_id"] for row in yaml.safe_load((KNOWLEDGE_DIR / "demo_orders.yml").read_text())["orders"]]
         states = build_states(rng, orders, per_stage=3)
         texts = drafts()
-        views = [ConversationView.from_state(state) for state in states]
-        for view in views[:20]:  # warm-up: opencc, regex and normalization caches
-            desk.suggestions(view, flow_stage(view))
+        for state in states[:20]:  # warm-up: opencc, regex and normalization caches
+            case = desk.case(state)
+            desk.assist.suggestions(case, flow_stage(case))
 
         baseline, checks, suggestions, analyses = [], [], [], []
         for _ in range(repeats):
-            for state, view in zip(states, views, strict=True):
+            for state in states:
                 draft = rng.choice(texts)
                 baseline.append(timed(lambda d=draft: desk.guard.check(d)))
 
-                def check(v: ConversationView = view, d: str = draft) -> None:
-                    order = desk.order_of(v)
-                    desk.check_draft(d, v, desk.decision(v, order), order)
+                def check(s: dict = state, d: str = draft) -> None:
+                    desk.assist.check_draft(d, desk.case(s))
 
-                def suggest(v: ConversationView = view) -> None:
-                    order = desk.order_of(v)
-                    desk.suggestions(v, flow_stage(v), desk.decision(v, order), order)
+                def suggest(s: dict = state) -> None:
+                    case = desk.case(s)
+                    desk.assist.suggestions(case, flow_stage(case))
 
                 checks.append(timed(check))
                 suggestions.append(timed(suggest))
-                analyses.append(timed(lambda s=state: desk.analyze(s)))
+                analyses.append(timed(lambda s=state: desk.assist.analyze(desk.case(s))))
         print(f"in process: {len(states)} conversation states (categories × stages), {len(texts)} drafts, {repeats} passes")
         base_p95 = summarize_ms(baseline)["p95_ms"]
         line("baseline: guard.check(draft) alone", baseline)

@@ -25,10 +25,6 @@ def _signature(secret: bytes, raw: str) -> str:
     return hmac.new(secret, f"customer-session:{raw}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def signing_enabled() -> bool:
-    return _secret() is not None
-
-
 def new_session_id() -> str:
     raw = secrets.token_hex(16)
     secret = _secret()

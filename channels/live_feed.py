@@ -45,10 +45,6 @@ class LiveFeed:
                     queue.get_nowait()
                 queue.put_nowait(FULL_REFRESH)
 
-    @property
-    def subscribers(self) -> int:
-        return len(self._queues)
-
 
 FEED = LiveFeed()
 

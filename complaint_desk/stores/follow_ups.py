@@ -75,8 +75,3 @@ class FollowUpStore:
             session.execute(
                 sa.update(FollowUpRow).where(FollowUpRow.follow_up_id == follow_up_id).values(claimed_at=None)
             )
-
-    def for_ticket(self, ticket_id: str) -> list[FollowUp]:
-        with self._sessions() as session:
-            rows = session.scalars(sa.select(FollowUpRow).where(FollowUpRow.ticket_id == ticket_id)).all()
-            return [_to_follow_up(row) for row in rows]

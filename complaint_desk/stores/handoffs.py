@@ -50,13 +50,6 @@ class HandoffQueue:
                 .values(handed_back_at=now or dt.datetime.now())
             ).rowcount
 
-    def open_handoffs(self) -> list[Handoff]:
-        with self._sessions() as session:
-            rows = session.scalars(
-                sa.select(HandoffRow).where(HandoffRow.handed_back_at.is_(None)).order_by(HandoffRow.created_at)
-            ).all()
-            return [_to_handoff(row) for row in rows]
-
     def for_conversation(self, conversation_id: str) -> list[Handoff]:
         with self._sessions() as session:
             rows = session.scalars(
