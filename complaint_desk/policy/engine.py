@@ -14,25 +14,19 @@ from typing import Any
 
 import yaml
 
-CATEGORIES = (
-    "quality", "delivery", "damaged_lost", "after_sales", "price",
-    "fraud", "broken_promise", "service", "privacy", "escalation",
+from complaint_desk.policy.taxonomy import (
+    AMOUNT_SOURCES,
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_LEVELS,
+    CONDITIONS,
+    EVIDENCE_KINDS,
+    OUTCOMES,
+    PAYMENT_METHODS,
+    REMEDY_KINDS,
+    SEGMENTS,
+    WINDOW_ANCHORS,
 )
-OUTCOMES = (
-    "refund", "return", "exchange", "reship", "repair",
-    "compensation", "apology", "explanation", "price_difference",
-)
-EVIDENCE_KINDS = ("photo", "video", "carrier_record", "chat_record", "invoice")
-PAYMENT_METHODS = ("alipay", "wechat", "bank_card", "cod")
-SEGMENTS = ("first_time", "frequent_informed", "frequent_unreasonable")
-LEVELS = ("咨询", "异议", "投诉", "升级投诉")
-CONDITIONS = ("delivered", "not_delivered", "late", "no_reason_return_eligible")
-REMEDY_KINDS = (
-    "return", "refund", "exchange", "repair", "reship", "coupon",
-    "fulfil", "review", "handoff", "apology", "explanation",
-)
-WINDOW_ANCHORS = ("receipt", "purchase")
-AMOUNT_SOURCES = ("order_price",)
+
 # Kinds that move money back to the customer through the refund process.
 _REFUND_KINDS = frozenset({"return", "refund"})
 REQUIRED_MESSAGES = (
@@ -519,13 +513,13 @@ def _build_sla(r: _Reader, value: Any) -> SlaTable:
         optional=("follow_up_after_hours",))
     levels = {}
     raw_levels = r.mapping(raw.get("levels"), (*path, "levels"))
-    for level in LEVELS:
+    for level in COMPLAINT_LEVELS:
         if level not in raw_levels:
             r.problem((*path, "levels"), f"SLA 缺少投诉等级 {level!r}")
     for level, row in raw_levels.items():
         row_path = (*path, "levels", level)
-        if level not in LEVELS:
-            r.problem(row_path, f"未知的投诉等级 {level!r}（可选：{', '.join(LEVELS)}）")
+        if level not in COMPLAINT_LEVELS:
+            r.problem(row_path, f"未知的投诉等级 {level!r}（可选：{', '.join(COMPLAINT_LEVELS)}）")
         row = r.mapping(row, row_path, required=("first_response_minutes", "resolution_hours"))
         first = r.number(row.get("first_response_minutes", 0), (*row_path, "first_response_minutes"), "首次响应时限")
         resolution = r.number(row.get("resolution_hours", 0), (*row_path, "resolution_hours"), "处理时限")
@@ -551,7 +545,7 @@ def _build_sla(r: _Reader, value: Any) -> SlaTable:
     if not 0 < factor <= 1:
         r.problem((*path, "urgent_factor"), f"紧急系数应在 0 到 1 之间 (urgent_factor = {factor:g})")
     repeat_level = raw.get("repeat_on_same_order_level", "升级投诉")
-    if repeat_level not in LEVELS:
+    if repeat_level not in COMPLAINT_LEVELS:
         r.problem((*path, "repeat_on_same_order_level"), f"未知的投诉等级 {repeat_level!r}")
     timelines = _labels(r, raw.get("timelines"), (*path, "timelines"))
     follow_up = r.number(raw.get("follow_up_after_hours", 48), (*path, "follow_up_after_hours"), "回访间隔", 48.0)
@@ -650,19 +644,19 @@ def _build_rule(r: _Reader, value: Any, path: tuple[Any, ...], context: _RuleCon
 def _build_categories(r: _Reader, value: Any, context: _RuleContext,
                       shared: Mapping[str, Rule]) -> dict[str, CategoryPolicy]:
     raw_categories = r.mapping(value, ("categories",))
-    for category in CATEGORIES:
+    for category in COMPLAINT_CATEGORIES:
         if category not in raw_categories:
             r.problem(("categories",), f"缺少投诉类别 {category!r}")
     categories = {}
     seen_rule_ids: dict[str, tuple[Any, ...]] = {rule_id: ("shared_rules",) for rule_id in shared}
     for category, raw in raw_categories.items():
         path = ("categories", category)
-        if category not in CATEGORIES:
-            r.problem(path, f"未知的投诉类别 {category!r}（可选：{', '.join(CATEGORIES)}）")
+        if category not in COMPLAINT_CATEGORIES:
+            r.problem(path, f"未知的投诉类别 {category!r}（可选：{', '.join(COMPLAINT_CATEGORIES)}）")
         raw = r.mapping(raw, path, required=("title", "level", "rules"), optional=("shared",))
         level = raw.get("level")
-        if level not in LEVELS:
-            r.problem((*path, "level"), f"未知的投诉等级 {level!r}（可选：{', '.join(LEVELS)}）")
+        if level not in COMPLAINT_LEVELS:
+            r.problem((*path, "level"), f"未知的投诉等级 {level!r}（可选：{', '.join(COMPLAINT_LEVELS)}）")
         rules: list[Rule] = []
         raw_rules = raw.get("rules")
         if not isinstance(raw_rules, list) or not raw_rules:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from complaint_desk.case.risk import (
     DEFAULT_RISK_RULES_PATH,
@@ -23,10 +23,8 @@ from complaint_desk.case.risk import (
     level_rank,
     read_risk_rules_file,
 )
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, category_for_intent
+from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS, ComplaintLevel, category_for_intent
 
-ComplaintLevel = Literal["咨询", "异议", "投诉", "升级投诉"]
-COMPLAINT_LEVELS: tuple[ComplaintLevel, ...] = ("咨询", "异议", "投诉", "升级投诉")
 INQUIRY, OBJECTION, COMPLAINT, ESCALATED = COMPLAINT_LEVELS
 
 
