@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from rasa_sdk import Tracker
 
 from actions.services import services
-from complaint_desk.policy.engine import Complaint, Decision
+from complaint_desk.policy.model import Complaint, Decision
 from complaint_desk.stores.orders import Order
 from complaint_desk.stores.tickets import Ticket
 

@@ -21,13 +21,7 @@ from complaint_desk.case.ticket_facts import customer_words, first_exchange
 from complaint_desk.case.turns import emotion_trend, turns_from_tracker_events
 from complaint_desk.guard.checker import GuardContext
 from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
-from complaint_desk.policy.engine import (
-    Complaint,
-    ComplaintHistory,
-    Decision,
-    DeclinedRemedy,
-    RemedyOffer,
-)
+from complaint_desk.policy.model import Complaint, ComplaintHistory, Decision, DeclinedRemedy, RemedyOffer
 from complaint_desk.policy.taxonomy import category_for_intent
 from complaint_desk.stores.orders import Order
 from complaint_desk.stores.tickets import NewTicket

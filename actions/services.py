@@ -11,8 +11,10 @@ from pathlib import Path
 from complaint_desk.guard.checker import Guard, load_guard
 from complaint_desk.nlu.evidence_mentions import EvidenceReader
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.policy.engine import Policy, PolicyEngine, load_policy
+from complaint_desk.policy.engine import PolicyEngine
 from complaint_desk.policy.faq import PolicyFaq
+from complaint_desk.policy.loader import load_policy
+from complaint_desk.policy.model import Policy
 from complaint_desk.replies import ReplyBook
 from complaint_desk.stores.database import create_schema, default_engine, session_factory
 from complaint_desk.stores.follow_ups import FollowUpStore

@@ -28,15 +28,10 @@ from complaint_desk.case.turns import (
 from complaint_desk.guard.checker import Guard, GuardContext, Verdict, load_guard
 from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
-from complaint_desk.policy.engine import (
-    Complaint,
-    ComplaintHistory,
-    Decision,
-    Policy,
-    PolicyEngine,
-    load_policy,
-)
+from complaint_desk.policy.engine import PolicyEngine
 from complaint_desk.policy.levels import complaint_level
+from complaint_desk.policy.loader import load_policy
+from complaint_desk.policy.model import Complaint, ComplaintHistory, Decision, Policy
 from complaint_desk.replies import ReplyBook
 from complaint_desk.stores.agent_modes import AGENT_MODES, AgentSessionStore
 from complaint_desk.stores.database import create_schema, default_engine, engine_for, session_factory

@@ -7,8 +7,8 @@ import yaml
 
 from complaint_desk.case.risk import DEFAULT_RISK_RULES_PATH, RiskInput, assess_risk
 from complaint_desk.case.turns import CustomerTurn
-from complaint_desk.policy.engine import load_policy
 from complaint_desk.policy.levels import complaint_level, load_level_table, parse_level_table
+from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,16 +7,9 @@ from pathlib import Path
 import pytest
 
 from complaint_desk.guard.checker import GuardContext, load_guard
-from complaint_desk.policy.engine import (
-    Complaint,
-    ComplaintHistory,
-    Decision,
-    OrderFacts,
-    Policy,
-    PolicyEngine,
-    PolicyError,
-    load_policy,
-)
+from complaint_desk.policy.engine import PolicyEngine
+from complaint_desk.policy.loader import PolicyError, load_policy
+from complaint_desk.policy.model import Complaint, ComplaintHistory, Decision, OrderFacts, Policy
 from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[2]
