@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.policy.model import (
     Authority,
     CategoryPolicy,
@@ -39,6 +40,7 @@ from complaint_desk.policy.taxonomy import (
 )
 from complaint_desk.policy.yaml_reader import YamlReader
 
+DEFAULT_POLICY_PATH = KNOWLEDGE_DIR / "remedy_policy.yml"
 REQUIRED_MESSAGES = (
     "reason", "legal_suffix", "window_expired", "window_anchor_receipt", "window_anchor_purchase",
     "not_received", "goods_excluded", "goods_not_included", "condition_failed", "evidence_missing",
