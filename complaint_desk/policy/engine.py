@@ -171,14 +171,10 @@ class PolicyEngine:
         factor = segment.sla_factor * (self.policy.sla.urgent_factor if complaint.urgent else 1.0)
         first_response = row.first_response_minutes * factor
         resolution = row.resolution_hours * factor
-        today = complaint.today
-        start = today if isinstance(today, dt.datetime) else dt.datetime.combine(today, dt.time())
         refund_days = None
         if complaint.order is not None:
             refund_days = self.policy.sla.refund_window(complaint.order.payment_method)
         return SlaDeadlines(
             level=level, first_response_minutes=first_response, resolution_hours=resolution,
             refund_arrival_days=refund_days,
-            first_response_due=start + dt.timedelta(minutes=first_response),
-            resolution_due=start + dt.timedelta(hours=resolution),
         )

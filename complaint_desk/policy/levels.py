@@ -28,7 +28,7 @@ from complaint_desk.policy.loader import DEFAULT_POLICY_PATH, load_policy
 from complaint_desk.policy.model import Policy
 from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS, ComplaintLevel, category_for_intent
 
-INQUIRY, OBJECTION, COMPLAINT, ESCALATED = COMPLAINT_LEVELS
+_, OBJECTION, COMPLAINT, ESCALATED = COMPLAINT_LEVELS
 
 
 @dataclass(frozen=True)

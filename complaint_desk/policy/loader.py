@@ -72,7 +72,7 @@ def load_policy(path: str | Path) -> Policy:
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:
-    reader = YamlReader(source)
+    reader = YamlReader()
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

@@ -118,9 +118,6 @@ class SlaTable:
         return (min(a.min_days for a in self.refund_arrival.values()),
                 max(a.max_days for a in self.refund_arrival.values()))
 
-    def fastest_refund_days(self) -> int:
-        return min(a.min_days for a in self.refund_arrival.values())
-
 
 @dataclass(frozen=True)
 class Policy:
@@ -219,8 +216,6 @@ class SlaDeadlines:
     first_response_minutes: float
     resolution_hours: float
     refund_arrival_days: tuple[int, int] | None
-    first_response_due: dt.datetime
-    resolution_due: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -240,8 +235,3 @@ class Decision:
     def evidence_needed(self) -> frozenset[str]:
         """Evidence kinds that would clear a pending evidence check on some offer."""
         return frozenset().union(*(offer.evidence_needed for offer in self.offers))
-
-    @property
-    def coupon_cap(self) -> float | None:
-        caps = [o.cap for o in self.offers if o.cap is not None and not o.needs_human_approval]
-        return max(caps) if caps else None

@@ -15,8 +15,7 @@ import yaml
 class YamlReader:
     """Walks the composed YAML tree, records line numbers per path and collects problems."""
 
-    def __init__(self, source: str) -> None:
-        self.source = source
+    def __init__(self) -> None:
         self.lines: dict[tuple[Any, ...], int] = {}
         self.problems: list[tuple[int | None, str]] = []
 
