@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from complaint_desk.case.risk import DEFAULT_RISK_RULES_PATH, RiskInput, assess_risk
+from complaint_desk.case.risk import DEFAULT_RISK_RULES_PATH, RISK_LEVELS, RiskInput, assess_risk
 from complaint_desk.case.turns import CustomerTurn
 from complaint_desk.policy.levels import (
     complaint_level,
@@ -112,7 +112,7 @@ def test_level_from_a_real_assessment() -> None:
 
 def test_every_result_is_one_of_the_four_levels() -> None:
     for category in (*COMPLAINT_CATEGORIES, None):
-        for risk_level in ("green", "yellow", "orange", "red", None):
+        for risk_level in (*RISK_LEVELS, None):
             assert complaint_level(category, risk_level, []) in COMPLAINT_LEVELS
 
 
