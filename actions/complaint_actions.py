@@ -18,10 +18,7 @@ from complaint_desk.case.handoff_summary import HandoffReason
 from complaint_desk.case.ticket_facts import customer_words, first_exchange
 from complaint_desk.case.turns import emotion_trend
 from complaint_desk.desk import shared_desk
-from complaint_desk.policy.engine import (
-    DeclinedRemedy,
-    RemedyOffer,
-)
+from complaint_desk.policy.model import DeclinedRemedy, RemedyOffer
 from complaint_desk.policy.taxonomy import category_for_intent
 from complaint_desk.stores.orders import Order
 from complaint_desk.stores.tickets import NewTicket

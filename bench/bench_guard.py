@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from complaint_desk.guard.checker import GuardContext, load_guard  # noqa: E402
 from complaint_desk.nlu.normalize import normalize  # noqa: E402
-from complaint_desk.policy.engine import load_policy  # noqa: E402
+from complaint_desk.policy.loader import load_policy  # noqa: E402
 
 CASES = ROOT / "tests" / "unit" / "guard_cases"
 REPEATS = 20

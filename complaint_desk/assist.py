@@ -19,7 +19,7 @@ from complaint_desk.case.case import FORM_NAME, Case
 from complaint_desk.case.risk import level_rank
 from complaint_desk.case.turns import anger_direction, emotion_trend
 from complaint_desk.guard.checker import Guard, GuardContext, Verdict
-from complaint_desk.policy.engine import Policy
+from complaint_desk.policy.model import Policy
 from complaint_desk.replies import ReplyBook
 from complaint_desk.stores.agent_modes import AGENT_MODES
 from complaint_desk.stores.orders import OrderStore

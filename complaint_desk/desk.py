@@ -26,9 +26,11 @@ from complaint_desk.case.risk import load_risk_rules
 from complaint_desk.guard.checker import Guard, load_guard
 from complaint_desk.nlu.evidence_mentions import EvidenceReader
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
-from complaint_desk.policy.engine import Policy, PolicyEngine, load_policy
+from complaint_desk.policy.engine import PolicyEngine
 from complaint_desk.policy.faq import PolicyFaq
 from complaint_desk.policy.levels import load_level_table
+from complaint_desk.policy.loader import load_policy
+from complaint_desk.policy.model import Policy
 from complaint_desk.replies import ReplyBook
 from complaint_desk.stores.agent_modes import AgentSessionStore
 from complaint_desk.stores.database import create_schema, default_engine, engine_for, session_factory
@@ -66,7 +68,7 @@ class Desk:
             policy=policy,
             engine=PolicyEngine(policy),
             risk=load_risk_rules(knowledge_dir / "risk_rules.yml"),
-            levels=load_level_table(knowledge_dir / "risk_rules.yml"),
+            levels=load_level_table(policy, knowledge_dir / "risk_rules.yml"),
             profiles=load_profile_rules(knowledge_dir / "customer_profiles.yml"),
             handoff=load_handoff_data(knowledge_dir / "handoff.yml"),
         )

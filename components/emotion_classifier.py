@@ -26,6 +26,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from complaint_desk.nlu import emotion
 from complaint_desk.paths import PROJECT_ROOT
+from complaint_desk.policy.taxonomy import EMOTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def emotion_label(message: Message) -> str | None:
     metadata = message.get("metadata") or {}
     for scope in ("example", "intent"):
         scoped = metadata.get(scope)
-        if isinstance(scoped, dict) and scoped.get(EMOTION_KEY) in emotion.EMOTIONS:
+        if isinstance(scoped, dict) and scoped.get(EMOTION_KEY) in EMOTIONS:
             return str(scoped[EMOTION_KEY])
     return None
 

@@ -25,9 +25,8 @@ import yaml
 from complaint_desk.case.handoff_summary import HandoffReason
 from complaint_desk.insights.report import default_settings
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.policy.engine import load_policy
-from complaint_desk.policy.levels import COMPLAINT_LEVELS
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES
+from complaint_desk.policy.loader import load_policy
+from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS
 from complaint_desk.stores.database import create_schema, database_url, engine_for
 from complaint_desk.stores.follow_ups import FollowUpRow
 from complaint_desk.stores.handoffs import HandoffRow

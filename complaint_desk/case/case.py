@@ -21,8 +21,15 @@ from complaint_desk.case.risk import RiskAssessment, RiskInput, RiskRules, asses
 from complaint_desk.case.turns import CustomerTurn, turns_from_tracker_events
 from complaint_desk.guard.checker import GuardContext
 from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
-from complaint_desk.policy.engine import Complaint, ComplaintHistory, Decision, Policy, PolicyEngine, RemedyOffer
+from complaint_desk.policy.engine import PolicyEngine
 from complaint_desk.policy.levels import LevelTable, complaint_level
+from complaint_desk.policy.model import (
+    Complaint,
+    ComplaintHistory,
+    Decision,
+    Policy,
+    RemedyOffer,
+)
 from complaint_desk.stores.orders import Order
 from complaint_desk.stores.tickets import Ticket
 

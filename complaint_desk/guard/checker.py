@@ -17,7 +17,7 @@ import yaml
 
 from complaint_desk.nlu.normalize import normalize
 from complaint_desk.nlu.numerals import NUMBER_PATTERN, parse_number
-from complaint_desk.policy.engine import SlaTable
+from complaint_desk.policy.model import SlaTable
 
 SEVERITIES = ("block", "warn")
 CHECKS = ("phrase", "amount", "refund_time", "resolution_time")

@@ -31,9 +31,9 @@ from sqlalchemy.orm import sessionmaker
 from complaint_desk.case.handoff_summary import load_handoff_data
 from complaint_desk.nlu.normalize import normalize
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.policy.engine import Policy, load_policy
-from complaint_desk.policy.levels import COMPLAINT_LEVELS
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS
+from complaint_desk.policy.loader import load_policy
+from complaint_desk.policy.model import Policy
+from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS, EMOTIONS
 from complaint_desk.stores.follow_ups import FollowUpRow
 from complaint_desk.stores.handoffs import HandoffRow
 from complaint_desk.stores.tickets import TicketRow

@@ -1,6 +1,7 @@
 """Complaint level (seed 000 + 001): 咨询 inquiry, 异议 objection, 投诉 complaint, 升级投诉 escalated.
 
-Table-driven from the `complaint_levels` section of knowledge/risk_rules.yml:
+Table-driven. Each category's default level is `categories.<id>.level` in knowledge/remedy_policy.yml
+(taken from the loaded Policy); the other rules are the `complaint_levels` section of knowledge/risk_rules.yml:
 - no complaint category, only questions -> 咨询;
 - the category's default level (quality -> 投诉, delivery -> 异议, privacy -> 升级投诉, ...);
 - an objection with strong dissatisfaction (risk at orange or above) -> 投诉;
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from complaint_desk.case.risk import (
     DEFAULT_RISK_RULES_PATH,
@@ -23,11 +24,11 @@ from complaint_desk.case.risk import (
     level_rank,
     read_risk_rules_file,
 )
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, category_for_intent
+from complaint_desk.policy.loader import DEFAULT_POLICY_PATH, load_policy
+from complaint_desk.policy.model import Policy
+from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS, ComplaintLevel, category_for_intent
 
-ComplaintLevel = Literal["咨询", "异议", "投诉", "升级投诉"]
-COMPLAINT_LEVELS: tuple[ComplaintLevel, ...] = ("咨询", "异议", "投诉", "升级投诉")
-INQUIRY, OBJECTION, COMPLAINT, ESCALATED = COMPLAINT_LEVELS
+_, OBJECTION, COMPLAINT, ESCALATED = COMPLAINT_LEVELS
 
 
 @dataclass(frozen=True)
@@ -41,18 +42,33 @@ class LevelTable:
 
 
 @cache
-def load_level_table(path: str | Path = DEFAULT_RISK_RULES_PATH) -> LevelTable:
+def default_level_table() -> LevelTable:
+    """The table `complaint_level` uses when given none: the shipped remedy_policy.yml and risk_rules.yml."""
+    return load_level_table(load_policy(DEFAULT_POLICY_PATH))
+
+
+def load_level_table(policy: Policy, path: str | Path = DEFAULT_RISK_RULES_PATH) -> LevelTable:
+    """The category levels from `policy`, the other rules from the risk rules file at `path`."""
     try:
-        return parse_level_table(read_risk_rules_file(path)["complaint_levels"])
+        return parse_level_table(read_risk_rules_file(path)["complaint_levels"], policy_category_levels(policy))
     except (KeyError, TypeError, ValueError) as error:
         raise RiskRulesError(f"{path}: complaint_levels: {type(error).__name__}: {error}") from error
 
 
-def parse_level_table(raw: Mapping[str, Any]) -> LevelTable:
-    category_levels = {str(category): _level(value) for category, value in raw["category_levels"].items()}
+def policy_category_levels(policy: Policy) -> dict[str, str]:
+    """Each category's default level as the policy file states it (`categories.<id>.level`)."""
+    return {category: entry.level for category, entry in policy.categories.items()}
+
+
+def parse_level_table(raw: Mapping[str, Any], category_levels: Mapping[str, str]) -> LevelTable:
+    """raw: risk_rules.yml's `complaint_levels` section; category_levels: category id -> default level."""
+    if "category_levels" in raw:
+        raise ValueError("category_levels does not belong here: each category's level is "
+                         "categories.<id>.level in remedy_policy.yml")
+    category_levels = {str(category): _level(value) for category, value in category_levels.items()}
     missing = set(COMPLAINT_CATEGORIES) - category_levels.keys()
     if missing:
-        raise ValueError(f"category_levels misses {sorted(missing)}")
+        raise ValueError(f"category levels miss {sorted(missing)}")
     triggers = frozenset(raw.get("escalating_triggers") or ())
     if not triggers <= set(TRIGGERS):
         raise ValueError(f"escalating_triggers: unknown {sorted(triggers - set(TRIGGERS))}")
@@ -83,7 +99,7 @@ def complaint_level(category: str | None, risk_level: str | None, intent_history
     risk_level: green/yellow/orange/red from assess_risk, or None;
     risk_triggers: RiskAssessment.triggers, when available.
     """
-    table = table or load_level_table()
+    table = table or default_level_table()
     intents = [intent for intent in intent_history if intent]
     rank = level_rank(risk_level) if risk_level else -1
     if rank >= level_rank(table.escalate_at_risk):

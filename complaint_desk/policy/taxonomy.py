@@ -1,6 +1,8 @@
-"""The fixed ids shared by the NLU data, the policy file and the actions."""
+"""The fixed ids shared by the NLU data, the policy file and the actions: the one place they are defined."""
 
 from __future__ import annotations
+
+from typing import Literal, get_args
 
 COMPLAINT_CATEGORIES = (
     "quality",
@@ -15,7 +17,30 @@ COMPLAINT_CATEGORIES = (
     "escalation",
 )
 
+# 咨询 inquiry, 异议 objection, 投诉 complaint, 升级投诉 escalated (in rising order).
+ComplaintLevel = Literal["咨询", "异议", "投诉", "升级投诉"]
+COMPLAINT_LEVELS: tuple[ComplaintLevel, ...] = get_args(ComplaintLevel)
+
 EMOTIONS = ("angry", "anxious", "disappointed", "neutral", "satisfied")
+
+# What the customer asks for (the desired_outcome slot; remedies say which of these they give).
+OUTCOMES = (
+    "refund", "return", "exchange", "reship", "repair",
+    "compensation", "apology", "explanation", "price_difference",
+)
+EVIDENCE_KINDS = ("photo", "video", "carrier_record", "chat_record", "invoice")
+PAYMENT_METHODS = ("alipay", "wechat", "bank_card", "cod")
+# Customer segments in the policy file.
+SEGMENTS = ("first_time", "frequent_informed", "frequent_unreasonable")
+
+# Ids the policy engine understands in the policy file.
+CONDITIONS = ("delivered", "not_delivered", "late", "no_reason_return_eligible")
+REMEDY_KINDS = (
+    "return", "refund", "exchange", "repair", "reship", "coupon",
+    "fulfil", "review", "handoff", "apology", "explanation",
+)
+WINDOW_ANCHORS = ("receipt", "purchase")
+AMOUNT_SOURCES = ("order_price",)
 
 _ESCALATION_INTENT = "threaten_escalation"
 _COMPLAINT_PREFIX = "complain_"
@@ -29,4 +54,3 @@ def category_for_intent(intent: str | None) -> str | None:
         category = intent.removeprefix(_COMPLAINT_PREFIX)
         return category if category in COMPLAINT_CATEGORIES else None
     return None
-

@@ -11,7 +11,7 @@ import yaml
 from sqlalchemy.orm import sessionmaker
 
 from complaint_desk.nlu.normalize import normalize
-from complaint_desk.policy.engine import OrderFacts
+from complaint_desk.policy.model import OrderFacts
 from complaint_desk.stores.database import serialize_writers
 from complaint_desk.stores.tables import OrderRow
 

@@ -12,7 +12,7 @@ import requests
 
 from complaint_desk.guard.checker import GuardContext, load_guard
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.policy.engine import load_policy
+from complaint_desk.policy.loader import load_policy
 from tools.stack import Stack, start_stack
 
 GUARD = load_guard(KNOWLEDGE_DIR / "guard_rules.yml")

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from complaint_desk.paths import KNOWLEDGE_DIR
+from complaint_desk.policy.taxonomy import COMPLAINT_LEVELS
 from tests.integration.conftest import Customer, db_rows
 from tools.stack import Stack
 
@@ -68,7 +69,7 @@ def test_a_complaint_in_every_category_ends_in_a_ticket_or_an_honest_handoff(
             stack, "select category, remedy_id, level from complaint_tickets where ticket_id = ?", ticket_id
         )
         assert (category, remedy) == (script.category, script.remedy)
-        assert level in {"咨询", "异议", "投诉", "升级投诉"}
+        assert level in COMPLAINT_LEVELS
         assert not tracker["paused"]
     else:
         assert tracker["paused"], "the bot stops talking once a human takes over"

@@ -8,7 +8,7 @@ from pathlib import Path
 import requests
 
 from complaint_desk.guard.checker import GuardContext, load_guard
-from complaint_desk.policy.engine import load_policy
+from complaint_desk.policy.loader import load_policy
 from tests.integration.conftest import Customer
 from tools.stack import Stack, start_stack
 

@@ -10,7 +10,7 @@ import yaml
 
 from complaint_desk.guard.checker import GuardContext, load_guard
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
-from complaint_desk.policy.engine import load_policy
+from complaint_desk.policy.loader import load_policy
 
 GUARD = load_guard(KNOWLEDGE_DIR / "guard_rules.yml")
 POLICY = load_policy(KNOWLEDGE_DIR / "remedy_policy.yml")

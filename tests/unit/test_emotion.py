@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from complaint_desk.nlu import emotion
+from complaint_desk.policy.taxonomy import EMOTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 ANGRY_THREAT = "你们这什么破快递！！一个礼拜了还没到，再不给说法我就打12315"
@@ -21,7 +22,7 @@ def _nlu_examples() -> list[tuple[str, str]]:
     for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
             label = ((block.get("metadata") or {}) if isinstance(block, dict) else {}).get("emotion")
-            if label in emotion.EMOTIONS and block.get("examples"):
+            if label in EMOTIONS and block.get("examples"):
                 for line in block["examples"].splitlines():
                     text = line.strip().removeprefix("- ").strip()
                     if text:
@@ -44,7 +45,7 @@ def model() -> emotion.EmotionModel:
 
 def test_general_examples_cover_every_emotion() -> None:
     pairs = emotion.load_labelled_examples(emotion.DEFAULT_EXTRA_EXAMPLES_PATH)
-    counts = {name: sum(label == name for _, label in pairs) for name in emotion.EMOTIONS}
+    counts = {name: sum(label == name for _, label in pairs) for name in EMOTIONS}
     assert all(count >= 80 for count in counts.values()), counts
     assert len({text for text, _ in pairs}) == len(pairs), "duplicate sentences"
 
@@ -69,7 +70,7 @@ def test_thanks_is_satisfied(model: emotion.EmotionModel) -> None:
 def test_result_shape(model: emotion.EmotionModel) -> None:
     result = model.predict("东西还没到，有点着急").as_dict()
     assert set(result) == {"name", "confidence", "intensity"}
-    assert result["name"] in emotion.EMOTIONS
+    assert result["name"] in EMOTIONS
     assert 0.0 <= result["confidence"] <= 1.0
     assert 0.0 <= result["intensity"] <= 1.0
 

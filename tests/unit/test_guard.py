@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from complaint_desk.guard.checker import Guard, GuardContext, GuardRulesError, Verdict, load_guard
-from complaint_desk.policy.engine import SlaTable, load_policy
+from complaint_desk.policy.loader import load_policy
+from complaint_desk.policy.model import SlaTable
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).resolve().parent / "guard_cases"

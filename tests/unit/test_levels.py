@@ -5,13 +5,20 @@ from pathlib import Path
 import pytest
 import yaml
 
-from complaint_desk.case.risk import DEFAULT_RISK_RULES_PATH, RiskInput, assess_risk
+from complaint_desk.case.risk import DEFAULT_RISK_RULES_PATH, RISK_LEVELS, RiskInput, assess_risk
 from complaint_desk.case.turns import CustomerTurn
-from complaint_desk.policy.engine import load_policy
-from complaint_desk.policy.levels import COMPLAINT_LEVELS, complaint_level, load_level_table, parse_level_table
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES
+from complaint_desk.policy.levels import (
+    complaint_level,
+    default_level_table,
+    load_level_table,
+    parse_level_table,
+    policy_category_levels,
+)
+from complaint_desk.policy.loader import load_policy, parse_policy
+from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS
 
 ROOT = Path(__file__).resolve().parents[2]
+POLICY_PATH = ROOT / "knowledge" / "remedy_policy.yml"
 
 
 @pytest.mark.parametrize(("category", "level"), [
@@ -30,11 +37,28 @@ def test_category_default_levels(category: str, level: str) -> None:
     assert complaint_level(category, "green", [f"complain_{category}"]) == level
 
 
-def test_table_agrees_with_the_remedy_policy() -> None:
-    policy = load_policy(ROOT / "knowledge" / "remedy_policy.yml")
-    table = load_level_table()
+def test_category_levels_come_from_the_remedy_policy_file() -> None:
+    stated = yaml.safe_load(POLICY_PATH.read_text(encoding="utf-8"))["categories"]
+    table = default_level_table()
     for category in COMPLAINT_CATEGORIES:
-        assert table.category_levels[category] == policy.categories[category].level, category
+        assert table.category_levels[category] == stated[category]["level"], category
+        assert complaint_level(category, "green") == stated[category]["level"], category
+
+
+def test_the_risk_rules_file_does_not_repeat_the_category_levels() -> None:
+    assert "category_levels" not in _raw_table()
+    raw = {**_raw_table(), "category_levels": {"delivery": "投诉"}}
+    with pytest.raises(ValueError, match="remedy_policy.yml"):
+        parse_level_table(raw, _policy_levels())
+
+
+def test_editing_the_level_in_the_policy_file_changes_the_complaint_level() -> None:
+    data = yaml.safe_load(POLICY_PATH.read_text(encoding="utf-8"))
+    data["categories"]["delivery"]["level"] = "投诉"
+    policy = parse_policy(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    table = load_level_table(policy)
+    assert complaint_level("delivery", "green", table=table) == "投诉"
+    assert complaint_level("delivery", "green") == "异议"
 
 
 @pytest.mark.parametrize("intents", [
@@ -88,7 +112,7 @@ def test_level_from_a_real_assessment() -> None:
 
 def test_every_result_is_one_of_the_four_levels() -> None:
     for category in (*COMPLAINT_CATEGORIES, None):
-        for risk_level in ("green", "yellow", "orange", "red", None):
+        for risk_level in (*RISK_LEVELS, None):
             assert complaint_level(category, risk_level, []) in COMPLAINT_LEVELS
 
 
@@ -96,11 +120,15 @@ def _raw_table() -> dict:
     return yaml.safe_load(Path(DEFAULT_RISK_RULES_PATH).read_text(encoding="utf-8"))["complaint_levels"]
 
 
+def _policy_levels() -> dict[str, str]:
+    return policy_category_levels(load_policy(POLICY_PATH))
+
+
 def test_table_is_editable() -> None:
     raw = _raw_table()
-    raw["category_levels"]["delivery"] = "投诉"
+    levels = {**_policy_levels(), "delivery": "投诉"}
     raw["escalate_at_risk"] = "orange"
-    table = parse_level_table(raw)
+    table = parse_level_table(raw, levels)
     assert complaint_level("delivery", "green", [], table=table) == "投诉"
     assert complaint_level("delivery", "orange", [], table=table) == "升级投诉"
 
@@ -114,11 +142,16 @@ def test_bad_table_is_rejected(key: str, value: object) -> None:
     raw = _raw_table()
     raw[key] = value
     with pytest.raises(ValueError):
-        parse_level_table(raw)
+        parse_level_table(raw, _policy_levels())
 
 
 def test_missing_category_is_rejected() -> None:
-    raw = _raw_table()
-    del raw["category_levels"]["price"]
+    levels = _policy_levels()
+    del levels["price"]
     with pytest.raises(ValueError, match="price"):
-        parse_level_table(raw)
+        parse_level_table(_raw_table(), levels)
+
+
+def test_unknown_level_is_rejected() -> None:
+    with pytest.raises(ValueError, match="闲聊"):
+        parse_level_table(_raw_table(), {**_policy_levels(), "price": "闲聊"})
