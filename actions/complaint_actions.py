@@ -201,7 +201,7 @@ class ActionConfirmRemedy(BlockingAction):
                 declined_remedies=tuple(tracker.get_slot("declined_remedies") or ()),
             )
         )
-        shared_desk().evidence.link_ticket(tracker.sender_id, ticket.ticket_id)  # photos sent before the ticket
+        shared_desk().evidence_photos.link_ticket(tracker.sender_id, ticket.ticket_id)  # photos sent before the ticket
         now = dt.datetime.now()
         shared_desk().follow_ups.schedule(
             ticket.ticket_id, tracker.sender_id, now + dt.timedelta(hours=shared_desk().policy.sla.follow_up_after_hours)

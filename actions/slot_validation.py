@@ -73,7 +73,7 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "evidence":
             return {}
-        kinds = shared_desk().evidence.kinds_mentioned(tracker.latest_message.get("text") or "")
+        kinds = shared_desk().evidence_words.kinds_mentioned(tracker.latest_message.get("text") or "")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if not kinds and intent == "affirm":
             kinds = ["photo"]

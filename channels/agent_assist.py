@@ -178,7 +178,7 @@ class AgentAssistInput(InputChannel):
         @bp.route("/api/conversations/<conversation_id>/evidence/<evidence_id>", methods=["GET"])
         @agent_required
         async def evidence_photo(request: Request, conversation_id: str, evidence_id: str) -> HTTPResponse:
-            item = desk().evidence.get(evidence_id)
+            item = desk().evidence_photos.get(evidence_id)
             if item is None or item.conversation_id != conversation_id:
                 return bad_request("没有找到这张照片。", status=404)
             return await response.file(item.stored_path, mime_type=item.content_type,
@@ -345,5 +345,5 @@ def evidence_of(conversation_id: str) -> list[dict[str, Any]]:
     return [
         {"evidence_id": p.evidence_id, "ticket_id": p.ticket_id, "content_type": p.content_type,
          "size_bytes": p.size_bytes, "created_at": p.created_at.isoformat(timespec="seconds")}
-        for p in desk().evidence.for_conversation(conversation_id)
+        for p in desk().evidence_photos.for_conversation(conversation_id)
     ]

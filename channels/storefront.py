@@ -76,13 +76,13 @@ class StorefrontInput(InputChannel):
         @bp.route("/config", methods=["GET"], name="widget_config")
         async def config(request: Request) -> HTTPResponse:
             """Upload limits the widget checks before sending (the server checks again)."""
-            limits = shared_desk().evidence.limits
+            limits = shared_desk().evidence_photos.limits
             return response.json({"max_bytes": limits.max_bytes, "allowed_types": list(limits.allowed_types),
                                   "customer_note": limits.customer_note})
 
         @bp.route("/evidence", methods=["POST"])
         async def upload(request: Request) -> HTTPResponse:
-            limits = shared_desk().evidence.limits
+            limits = shared_desk().evidence_photos.limits
             try:
                 form, files = request.form, request.files
             except Exception:  # not multipart, or a broken body
@@ -103,7 +103,7 @@ class StorefrontInput(InputChannel):
                 return upload_error(limits.message("missing_session"), 400)
             tickets = shared_desk().tickets.for_conversation(session_id)
             try:
-                stored = shared_desk().evidence.store(
+                stored = shared_desk().evidence_photos.store(
                     session_id, photo.body, photo.type, original_name=photo.name,
                     ticket_id=tickets[-1].ticket_id if tickets else None,
                 )

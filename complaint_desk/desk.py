@@ -57,7 +57,7 @@ class Desk:
     follow_ups: FollowUpStore
     handoffs: HandoffQueue
     agent_modes: AgentSessionStore
-    evidence: EvidenceStore
+    evidence_photos: EvidenceStore
 
     @classmethod
     def build(cls, knowledge_dir: Path = KNOWLEDGE_DIR, db_url: str | None = None, var_dir: Path | None = None,
@@ -96,7 +96,7 @@ class Desk:
             follow_ups=FollowUpStore(sessions),
             handoffs=HandoffQueue(sessions),
             agent_modes=AgentSessionStore(sessions),
-            evidence=EvidenceStore(sessions, (var_dir or PROJECT_ROOT / "var") / "evidence", limits),
+            evidence_photos=EvidenceStore(sessions, (var_dir or PROJECT_ROOT / "var") / "evidence", limits),
         )
 
     @property
