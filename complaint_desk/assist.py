@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from complaint_desk.case.case import FORM_NAME, Case
-from complaint_desk.case.risk import level_rank
 from complaint_desk.case.turns import anger_direction, emotion_trend
 from complaint_desk.guard.checker import Guard, GuardContext, Verdict
+from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.policy.model import Policy
+from complaint_desk.policy.taxonomy import level_rank
 from complaint_desk.replies import ReplyBook
 from complaint_desk.stores.agent_modes import AGENT_MODES
 from complaint_desk.stores.orders import OrderStore
@@ -41,8 +40,9 @@ class Phrasing:
 
     @classmethod
     def from_file(cls, path: Path) -> Phrasing:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return cls(**{key: raw[key] for key in cls.__dataclass_fields__})
+        raw = load_knowledge(path)
+        with reading(raw, "坐席建议话术"):
+            return cls(**{key: raw[key] for key in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

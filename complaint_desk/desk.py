@@ -64,13 +64,14 @@ class Desk:
               seed_demo_orders: bool = True) -> Desk:
         """Load every knowledge file (each validated at load) and open the stores (COMPLAINT_DB_URL)."""
         policy = load_policy(knowledge_dir / "remedy_policy.yml")
+        risk = load_risk_rules(knowledge_dir / "risk_rules.yml")
         rules = CaseRules(
             policy=policy,
             engine=PolicyEngine(policy),
-            risk=load_risk_rules(knowledge_dir / "risk_rules.yml"),
+            risk=risk,
             levels=load_level_table(policy, knowledge_dir / "risk_rules.yml"),
             profiles=load_profile_rules(knowledge_dir / "customer_profiles.yml"),
-            handoff=load_handoff_data(knowledge_dir / "handoff.yml"),
+            handoff=load_handoff_data(knowledge_dir / "handoff.yml", risk),
         )
         guard = load_guard(knowledge_dir / "guard_rules.yml")
         replies = ReplyBook.from_file(knowledge_dir / "replies.yml")

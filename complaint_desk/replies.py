@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
+from complaint_desk.knowledge import load_knowledge
 
 
 class ReplyBook:
@@ -17,7 +17,7 @@ class ReplyBook:
 
     @classmethod
     def from_file(cls, path: Path) -> ReplyBook:
-        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return cls(load_knowledge(path))
 
     def text(self, key: str, avoid: Iterable[str] = (), **fields: Any) -> str:
         """One wording for `key`, preferring one not in `avoid` (texts already sent)."""

@@ -159,7 +159,7 @@ class Case:
         """咨询 / 异议 / 投诉 / 升级投诉."""
         risk = self.risk()
         return complaint_level(self.slots.get("complaint_category"), risk.level,
-                               [t.intent for t in self.turns], risk.triggers, self.rules.levels)
+                               [t.intent for t in self.turns], risk.triggers, table=self.rules.levels)
 
     def profile(self) -> CustomerProfile:
         return self._profile

@@ -11,14 +11,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from complaint_desk.case.profile import CustomerProfile, content_length, profile_customer
-from complaint_desk.case.risk import RiskAssessment, load_risk_rules
+from complaint_desk.case.profile import CustomerProfile, content_length
+from complaint_desk.case.risk import RiskAssessment, RiskRules
 from complaint_desk.case.turns import (
     STEADY,
     CustomerTurn,
@@ -26,16 +24,14 @@ from complaint_desk.case.turns import (
     emotion_trend,
     last_named,
 )
+from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.nlu.cues import (
     amounts_in,
     compile_cues,
     normalized_text,
     sentences,
 )
-from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS, category_for_intent
-
-DEFAULT_HANDOFF_PATH = KNOWLEDGE_DIR / "handoff.yml"
 
 ESCALATION_CATEGORY = "escalation"
 _LINE_KEYS = ("title", "category", "level", "order", "quotes", "outcome", "emotion", "profile", "risk", "risk_plain",
@@ -56,10 +52,6 @@ class HandoffReason(StrEnum):
     RED_RISK = "red_risk"
     OFFERS_EXHAUSTED = "offers_exhausted"
     ORDER_NOT_FOUND = "order_not_found"
-
-
-class HandoffDataError(ValueError):
-    """The handoff data file is malformed."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +94,10 @@ class HandoffData:
     reply_style_hints: Mapping[str, str]
     category_names: Mapping[str, str]
     outcome_names: Mapping[str, str]
+    # from the risk rules: threat cues raise a quote's score; the anger trend uses the same window
+    threat_cues: tuple[re.Pattern[str], ...] = ()
+    anger_min_change: float = 0.25
+    anger_window: int = 3
 
     def message(self, template: str) -> str:
         return template.format(hours=self.working_hours_text, pickup_minutes=self.pickup_minutes)
@@ -110,23 +106,20 @@ class HandoffData:
 # ---------------------------------------------------------------- loading
 
 
-@cache
-def load_handoff_data(path: str | Path = DEFAULT_HANDOFF_PATH) -> HandoffData:
-    """Read the data file once per path; every wording is formatted once here so that errors show at load."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        data = parse_handoff_data(raw)
+def load_handoff_data(path: str | Path, risk: RiskRules) -> HandoffData:
+    """Read knowledge/handoff.yml; every wording is formatted once here so that errors show at load."""
+    raw = load_knowledge(path)
+    with reading(raw, "转人工话术"):
+        data = parse_handoff_data(raw, risk)
         for reason in HandoffReason:
             customer_handoff_message(reason, data=data)
         customer_handoff_message(HandoffReason.CUSTOMER_REQUEST, after_hours=True, data=data)
         for sample in _sample_summaries():
             summarize_for_agent(sample, data)
-        return data
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, IndexError, re.error) as error:
-        raise HandoffDataError(f"{path}: {type(error).__name__}: {error}") from error
+    return data
 
 
-def parse_handoff_data(raw: Mapping[str, Any]) -> HandoffData:
+def parse_handoff_data(raw: Mapping[str, Any], risk: RiskRules) -> HandoffData:
     reason_labels = {reason.value: str(raw["reasons"][reason.value]) for reason in HandoffReason}
     hours = _WORKING_HOURS_RE.match(str(raw["working_hours"]))
     if not hours:
@@ -160,6 +153,9 @@ def parse_handoff_data(raw: Mapping[str, Any]) -> HandoffData:
         reply_style_hints=dict(summary["reply_style_hints"]),
         category_names={category: str(summary["category_names"][category]) for category in COMPLAINT_CATEGORIES},
         outcome_names=dict(summary["outcome_names"]),
+        threat_cues=tuple(channel.cues for channel in risk.channels.values() if channel.cues is not None),
+        anger_min_change=risk.anger_min_change,
+        anger_window=risk.anger_window,
     )
 
 
@@ -176,22 +172,19 @@ def _sample_summaries() -> tuple[SummaryInput, ...]:
 # ---------------------------------------------------------------- customer side
 
 
-def handoff_label(reason: HandoffReason | str, data: HandoffData | None = None) -> str:
+def handoff_label(reason: HandoffReason | str, data: HandoffData) -> str:
     """Chinese label of a handoff reason, for the agent console."""
-    data = data or load_handoff_data()
     return data.reason_labels.get(str(reason), str(reason))
 
 
-def is_working_time(now: dt.datetime, data: HandoffData | None = None) -> bool:
-    data = data or load_handoff_data()
+def is_working_time(now: dt.datetime, data: HandoffData) -> bool:
     start, end = data.working_hours
     return start <= now.time() < end if start < end else (now.time() >= start or now.time() < end)
 
 
 def customer_handoff_message(reason: HandoffReason | str, now: dt.datetime | None = None, *,
-                             after_hours: bool | None = None, data: HandoffData | None = None) -> str:
+                             after_hours: bool | None = None, data: HandoffData) -> str:
     """What the bot tells the customer at handoff. Outside working hours (from `now` or after_hours) it says so."""
-    data = data or load_handoff_data()
     if after_hours is None:
         after_hours = now is not None and not is_working_time(now, data)
     if after_hours:
@@ -202,9 +195,8 @@ def customer_handoff_message(reason: HandoffReason | str, now: dt.datetime | Non
 # ---------------------------------------------------------------- agent side
 
 
-def summarize_for_agent(summary: SummaryInput, data: HandoffData | None = None) -> str:
+def summarize_for_agent(summary: SummaryInput, data: HandoffData) -> str:
     """A short Chinese summary for the human agent: one line per known item."""
-    data = data or load_handoff_data()
     lines = data.lines
     turns = summary.turns
     out = [lines["title"].format(reason=handoff_label(summary.reason, data))]
@@ -233,7 +225,7 @@ def summarize_for_agent(summary: SummaryInput, data: HandoffData | None = None) 
     if trend:
         out.append(lines["emotion"].format(trend=trend))
 
-    profile = summary.profile or (profile_customer(turns) if turns else None)
+    profile = summary.profile
     if profile:
         hint = data.reply_style_hints.get(profile.reply_style, profile.reply_style)
         out.append(lines["profile"].format(profile=profile.display_name, hint=hint))
@@ -273,8 +265,7 @@ def _emotion_line(turns: Sequence[CustomerTurn], data: HandoffData) -> str:
             steps.append(name)
     if not steps:
         return ""
-    risk_rules = load_risk_rules()
-    direction = anger_direction(turns, risk_rules.anger_min_change, risk_rules.anger_window)
+    direction = anger_direction(turns, data.anger_min_change, data.anger_window)
     trend = " → ".join(steps[-data.max_emotion_steps:])
     return trend if direction == STEADY else f"{trend}（{data.direction_names.get(direction, direction)}）"
 
@@ -291,7 +282,6 @@ class _Sentence:
 @lru_cache(maxsize=8192)
 def _scored_sentences(data: HandoffData, text: str) -> tuple[_Sentence, ...]:
     """Sentences of one message with their informativeness score; cached by text."""
-    channels = [channel.cues for channel in load_risk_rules().channels.values() if channel.cues is not None]
     weights = data.quote_weights
     scored = []
     for sentence in sentences(text):
@@ -303,7 +293,7 @@ def _scored_sentences(data: HandoffData, text: str) -> tuple[_Sentence, ...]:
             score += weights["problem"]
         if data.outcome_words is not None and data.outcome_words.search(normalized):
             score += weights["outcome"]
-        if any(cues.search(normalized) for cues in channels):
+        if any(cues.search(normalized) for cues in data.threat_cues):
             score += weights["threat"]
         if _DIGIT_RE.search(normalized) or amounts_in(normalized):
             score += weights["number"]
@@ -311,9 +301,8 @@ def _scored_sentences(data: HandoffData, text: str) -> tuple[_Sentence, ...]:
     return tuple(scored)
 
 
-def pick_quotes(turns: Sequence[CustomerTurn], data: HandoffData | None = None) -> list[str]:
+def pick_quotes(turns: Sequence[CustomerTurn], data: HandoffData) -> list[str]:
     """The most informative customer sentences (problem, outcome, threat, numbers), in conversation order."""
-    data = data or load_handoff_data()
     candidates: list[tuple[float, int, str]] = []
     seen: set[str] = set()
     position = 0

@@ -11,13 +11,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from complaint_desk.case.turns import CustomerTurn
+from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.nlu.cues import (
     amounts_in,
     clauses,
@@ -26,9 +25,6 @@ from complaint_desk.nlu.cues import (
     find_cues,
     normalized_text,
 )
-from complaint_desk.paths import KNOWLEDGE_DIR
-
-DEFAULT_PROFILE_RULES_PATH = KNOWLEDGE_DIR / "customer_profiles.yml"
 
 KINDS = ("very_angry", "prepared", "talkative", "terse", "ordinary")
 REPLY_STYLES = ("de_escalate_first", "cite_policy", "summarize", "closed_questions", "standard")
@@ -43,10 +39,6 @@ _REASON_KEYS = {
 _MAX_LISTED_WORDS = 3
 _LONG_RUN_RE = re.compile(r"[0-9a-z]{5,}")  # an order number or URL counts as one character
 _NOT_CONTENT_RE = re.compile(r"[\W_]+")
-
-
-class ProfileRulesError(ValueError):
-    """The customer profile rules file is malformed."""
 
 
 @dataclass(frozen=True)
@@ -92,15 +84,11 @@ class ProfileRules:
 # ---------------------------------------------------------------- loading
 
 
-@cache
-def load_profile_rules(path: str | Path = DEFAULT_PROFILE_RULES_PATH) -> ProfileRules:
-    """Read and compile the rules file once per path."""
-    source = str(path)
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+def load_profile_rules(path: str | Path) -> ProfileRules:
+    """Read and compile knowledge/customer_profiles.yml."""
+    raw = load_knowledge(path)
+    with reading(raw, "顾客画像规则"):
         return parse_profile_rules(raw)
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, IndexError, re.error) as error:
-        raise ProfileRulesError(f"{source}: {type(error).__name__}: {error}") from error
 
 
 def parse_profile_rules(raw: Mapping[str, Any]) -> ProfileRules:
@@ -177,9 +165,8 @@ def _features(rules: ProfileRules, text: str) -> _TextFeatures:
     )
 
 
-def profile_customer(turns: Sequence[CustomerTurn], rules: ProfileRules | None = None) -> CustomerProfile:
+def profile_customer(turns: Sequence[CustomerTurn], rules: ProfileRules) -> CustomerProfile:
     """The customer's profile: the first kind in priority order that reaches its points, else ordinary."""
-    rules = rules or load_profile_rules()
     if not turns:
         return rules.profile("ordinary", (rules.reason("ordinary"),))
     features = [_features(rules, turn.text) for turn in turns]

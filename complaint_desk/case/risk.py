@@ -11,11 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from complaint_desk.case.turns import (
     RISING,
@@ -23,6 +21,7 @@ from complaint_desk.case.turns import (
     anger_direction,
     anger_level,
 )
+from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.nlu.cues import (
     amounts_in,
     compile_cues,
@@ -32,16 +31,8 @@ from complaint_desk.nlu.cues import (
     multipliers_in,
     normalized_text,
 )
-from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.policy.taxonomy import category_for_intent
+from complaint_desk.policy.taxonomy import RISK_LEVELS, TRIGGERS, category_for_intent, level_rank
 
-DEFAULT_RISK_RULES_PATH = KNOWLEDGE_DIR / "risk_rules.yml"
-
-RISK_LEVELS = ("green", "yellow", "orange", "red")
-TRIGGERS = (
-    "channel_threat", "privacy", "fraud", "repeat_same_order", "earlier_complaints", "earlier_handling",
-    "beyond_policy", "rising_anger", "high_anger", "sla_overdue",
-)
 UNSPECIFIED_CHANNEL = "unspecified"
 MAX_SCORE = 100
 _CATEGORY_TRIGGERS = ("privacy", "fraud")
@@ -54,10 +45,6 @@ _REASON_SAMPLES: dict[str, dict[str, Any]] = {
 _MAX_LISTED_WORDS = 3
 _TREND_STEPS = 4
 _CLAUSE_RE = re.compile(r"[^，,。！!？?；;\n]+")
-
-
-class RiskRulesError(ValueError):
-    """The risk rules file is malformed."""
 
 
 @dataclass(frozen=True)
@@ -133,25 +120,11 @@ class RiskRules:
 # ---------------------------------------------------------------- loading
 
 
-@cache
-def load_risk_rules(path: str | Path = DEFAULT_RISK_RULES_PATH) -> RiskRules:
-    """Read and compile the rules file once per path."""
-    try:
-        return parse_risk_rules(read_risk_rules_file(path))
-    except (KeyError, TypeError, ValueError, IndexError, re.error) as error:
-        raise RiskRulesError(f"{path}: {type(error).__name__}: {error}") from error
-
-
-@cache
-def read_risk_rules_file(path: str | Path) -> Mapping[str, Any]:
-    """The raw file, shared by risk.py and levels.py."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise RiskRulesError(f"{path}: {error}") from error
-    if not isinstance(raw, dict):
-        raise RiskRulesError(f"{path}: the file must hold a mapping")
-    return raw
+def load_risk_rules(path: str | Path) -> RiskRules:
+    """Read and compile knowledge/risk_rules.yml."""
+    raw = load_knowledge(path)
+    with reading(raw, "升级风险规则"):
+        return parse_risk_rules(raw)
 
 
 def parse_risk_rules(raw: Mapping[str, Any]) -> RiskRules:
@@ -213,13 +186,7 @@ def parse_risk_rules(raw: Mapping[str, Any]) -> RiskRules:
 # ---------------------------------------------------------------- assessment
 
 
-def level_rank(level: str) -> int:
-    """green 0 .. red 3; unknown levels rank as green."""
-    return RISK_LEVELS.index(level) if level in RISK_LEVELS else 0
-
-
-def assess_risk(risk_input: RiskInput, rules: RiskRules | None = None) -> RiskAssessment:
-    rules = rules or load_risk_rules()
+def assess_risk(risk_input: RiskInput, rules: RiskRules) -> RiskAssessment:
     fired: dict[str, tuple[float, str]] = {}  # trigger -> (weight, reason)
     turns = risk_input.turns
 
@@ -321,10 +288,9 @@ def _features(rules: RiskRules, text: str) -> _TextFeatures:
     )
 
 
-def threatened_channels(turns: Sequence[CustomerTurn], rules: RiskRules | None = None,
+def threatened_channels(turns: Sequence[CustomerTurn], rules: RiskRules,
                         known: Sequence[str] = ()) -> list[str]:
     """Outside channels the customer threatens, from channel entities, cue words and threat intents."""
-    rules = rules or load_risk_rules()
     found: list[str] = []
 
     def add(channel_id: str) -> None:
@@ -360,16 +326,14 @@ def _channel_of_word(word: str, rules: RiskRules) -> str:
     return UNSPECIFIED_CHANNEL
 
 
-def earlier_handling_complaints(turns: Sequence[CustomerTurn], rules: RiskRules | None = None) -> list[str]:
+def earlier_handling_complaints(turns: Sequence[CustomerTurn], rules: RiskRules) -> list[str]:
     """Phrases showing dissatisfaction with earlier handling (上次, 还是没解决, 第二次...)."""
-    rules = rules or load_risk_rules()
     return list(dict.fromkeys(word for turn in turns for word in _features(rules, turn.text).earlier_handling))
 
 
-def beyond_policy_demands(turns: Sequence[CustomerTurn], rules: RiskRules | None = None,
+def beyond_policy_demands(turns: Sequence[CustomerTurn], rules: RiskRules,
                           order_price: float | None = None) -> list[str]:
     """Demands beyond policy: cue phrases, multipliers above the statutory one, amounts far above the price."""
-    rules = rules or load_risk_rules()
     demands: list[str] = []
     for turn in turns:
         features = _features(rules, turn.text)

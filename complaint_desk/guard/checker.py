@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from complaint_desk.knowledge import load_knowledge, reading, source_name
 from complaint_desk.nlu.normalize import normalize
 from complaint_desk.nlu.numerals import NUMBER_PATTERN, parse_number
 from complaint_desk.policy.model import SlaTable
@@ -28,10 +27,6 @@ _PREFIX_WINDOW = 24
 _SUFFIX_WINDOW = 16
 _ECHO_CONTEXT = 2
 _ECHO_MIN_LENGTH = 4
-
-
-class GuardRulesError(Exception):
-    """The guard rules file is malformed."""
 
 
 @dataclass(frozen=True)
@@ -133,10 +128,8 @@ def _alternation(words: Iterable[str]) -> str:
 class Guard:
     def __init__(self, config: Mapping[str, Any], source: str = "<guard rules>") -> None:
         self.source = source
-        try:
+        with reading(config, "过度承诺检查规则"):
             self._load(config)
-        except (KeyError, TypeError, ValueError, re.error) as error:
-            raise GuardRulesError(f"{source}: {type(error).__name__}: {error}") from error
 
     # ------------------------------------------------------------ loading
 
@@ -407,11 +400,5 @@ def _widest(findings: list[Finding]) -> list[Finding]:
 
 
 def load_guard(path: str | Path) -> Guard:
-    source = str(path)
-    try:
-        config = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise GuardRulesError(f"{source}: {error}") from error
-    if not isinstance(config, dict):
-        raise GuardRulesError(f"{source}: the file must hold a mapping")
-    return Guard(config, source)
+    """Read and compile knowledge/guard_rules.yml."""
+    return Guard(load_knowledge(path), source_name(path))

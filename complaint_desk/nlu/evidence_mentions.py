@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
+from complaint_desk.knowledge import load_knowledge
 from complaint_desk.nlu.normalize import normalize
 
 NO_EVIDENCE = "none"
@@ -17,7 +16,7 @@ class EvidenceReader:
 
     @classmethod
     def from_file(cls, path: Path) -> EvidenceReader:
-        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return cls(load_knowledge(path))
 
     def kinds_mentioned(self, text: str) -> list[str]:
         """Evidence kinds named in the text; ["none"] when the customer says they have none."""

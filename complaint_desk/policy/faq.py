@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.nlu.normalize import normalize
 
 
@@ -24,9 +23,10 @@ class PolicyFaq:
 
     @classmethod
     def from_file(cls, path: Path) -> PolicyFaq:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        topics = [FaqTopic(t["id"], tuple(t["keywords"]), t["answer"]) for t in data["topics"]]
-        return cls(topics, data["fallback"])
+        data = load_knowledge(path)
+        with reading(data, "政策问答"):
+            topics = [FaqTopic(t["id"], tuple(t["keywords"]), t["answer"]) for t in data["topics"]]
+            return cls(topics, data["fallback"])
 
     def answer(self, question: str) -> tuple[str | None, str]:
         """(topic id or None, answer text) for a customer's question."""

@@ -12,21 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from complaint_desk.case.risk import (
-    DEFAULT_RISK_RULES_PATH,
+from complaint_desk.knowledge import load_knowledge, reading
+from complaint_desk.policy.model import Policy
+from complaint_desk.policy.taxonomy import (
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_LEVELS,
     RISK_LEVELS,
     TRIGGERS,
-    RiskRulesError,
+    ComplaintLevel,
+    category_for_intent,
     level_rank,
-    read_risk_rules_file,
 )
-from complaint_desk.policy.loader import DEFAULT_POLICY_PATH, load_policy
-from complaint_desk.policy.model import Policy
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS, ComplaintLevel, category_for_intent
 
 _, OBJECTION, COMPLAINT, ESCALATED = COMPLAINT_LEVELS
 
@@ -41,18 +40,11 @@ class LevelTable:
     objection_to_complaint_at_risk: str
 
 
-@cache
-def default_level_table() -> LevelTable:
-    """The table `complaint_level` uses when given none: the shipped remedy_policy.yml and risk_rules.yml."""
-    return load_level_table(load_policy(DEFAULT_POLICY_PATH))
-
-
-def load_level_table(policy: Policy, path: str | Path = DEFAULT_RISK_RULES_PATH) -> LevelTable:
-    """The category levels from `policy`, the other rules from the risk rules file at `path`."""
-    try:
-        return parse_level_table(read_risk_rules_file(path)["complaint_levels"], policy_category_levels(policy))
-    except (KeyError, TypeError, ValueError) as error:
-        raise RiskRulesError(f"{path}: complaint_levels: {type(error).__name__}: {error}") from error
+def load_level_table(policy: Policy, path: str | Path) -> LevelTable:
+    """The category levels from `policy`, the other rules from knowledge/risk_rules.yml's `complaint_levels`."""
+    raw = load_knowledge(path)
+    with reading(raw["complaint_levels"], "complaint_levels"):
+        return parse_level_table(raw["complaint_levels"], policy_category_levels(policy))
 
 
 def policy_category_levels(policy: Policy) -> dict[str, str]:
@@ -92,14 +84,13 @@ def _level(value: Any) -> ComplaintLevel:
 
 
 def complaint_level(category: str | None, risk_level: str | None, intent_history: Iterable[str | None] = (),
-                    risk_triggers: Iterable[str] = (), table: LevelTable | None = None) -> ComplaintLevel:
+                    risk_triggers: Iterable[str] = (), *, table: LevelTable) -> ComplaintLevel:
     """咨询 / 异议 / 投诉 / 升级投诉 for the conversation so far.
 
     category: taxonomy id, or None (then the latest complaint intent decides);
     risk_level: green/yellow/orange/red from assess_risk, or None;
     risk_triggers: RiskAssessment.triggers, when available.
     """
-    table = table or default_level_table()
     intents = [intent for intent in intent_history if intent]
     rank = level_rank(risk_level) if risk_level else -1
     if rank >= level_rank(table.escalate_at_risk):

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from complaint_desk.knowledge import KnowledgeError, source_name
 from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.policy.model import (
     Authority,
@@ -48,26 +49,14 @@ REQUIRED_MESSAGES = (
 )
 
 
-class PolicyError(Exception):
-    """The policy file is malformed or contradictory. Names the file and line of each problem."""
-
-    def __init__(self, source: str, problems: list[tuple[int | None, str]]) -> None:
-        self.source = source
-        self.problems = problems
-        self.line = problems[0][0] if problems else None
-        super().__init__("\n".join(
-            f"{source} 第 {line} 行: {message}" if line else f"{source}: {message}"
-            for line, message in problems
-        ))
-
 
 def load_policy(path: str | Path) -> Policy:
-    """Load and fully validate a policy file. Raises PolicyError naming the file and line."""
-    source = str(path)
+    """Load and fully validate a policy file. Raises KnowledgeError naming the file and line."""
+    source = source_name(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise PolicyError(source, [(None, f"无法读取政策文件：{error}")]) from error
+        raise KnowledgeError(source, [(None, f"无法读取政策文件：{error}")]) from error
     return parse_policy(text, source)
 
 
@@ -79,16 +68,16 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
-        raise PolicyError(source, [(line, f"YAML 语法错误：{error.problem or error}")]) from error
+        raise KnowledgeError(source, [(line, f"YAML 语法错误：{error.problem or error}")]) from error
     except yaml.YAMLError as error:
-        raise PolicyError(source, [(None, f"YAML 语法错误：{error}")]) from error
+        raise KnowledgeError(source, [(None, f"YAML 语法错误：{error}")]) from error
     if node is None:
-        raise PolicyError(source, [(None, "政策文件为空")])
+        raise KnowledgeError(source, [(None, "政策文件为空")])
     reader.record_lines(node, ())
     policy = _build_policy(reader, data, source)
     if reader.problems:
         reader.problems.sort(key=lambda problem: problem[0] or 0)
-        raise PolicyError(source, reader.problems)
+        raise KnowledgeError(source, reader.problems)
     return policy
 
 

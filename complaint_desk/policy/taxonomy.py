@@ -54,3 +54,16 @@ def category_for_intent(intent: str | None) -> str | None:
         category = intent.removeprefix(_COMPLAINT_PREFIX)
         return category if category in COMPLAINT_CATEGORIES else None
     return None
+
+
+# Escalation risk levels, lowest first, and the ids of the risk factors (knowledge/risk_rules.yml).
+RISK_LEVELS = ("green", "yellow", "orange", "red")
+TRIGGERS = (
+    "channel_threat", "privacy", "fraud", "repeat_same_order", "earlier_complaints", "earlier_handling",
+    "beyond_policy", "rising_anger", "high_anger", "sla_overdue",
+)
+
+
+def level_rank(level: str) -> int:
+    """green 0 .. red 3; unknown levels rank as green."""
+    return RISK_LEVELS.index(level) if level in RISK_LEVELS else 0

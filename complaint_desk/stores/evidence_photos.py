@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 from sqlalchemy.orm import sessionmaker
 
+from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.stores.tables import EvidenceRow
 
 # File signatures: the declared type must match what the bytes really are.
@@ -58,14 +58,15 @@ class UploadLimits:
 
     @classmethod
     def from_file(cls, path: Path) -> UploadLimits:
-        raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return cls(
-            max_bytes=int(raw["max_bytes"]),
-            max_files_per_conversation=int(raw["max_files_per_conversation"]),
-            allowed_types=dict(raw["allowed_types"]),
-            messages=dict(raw["messages"]),
-            customer_note=str(raw["customer_note"]),
-        )
+        raw = load_knowledge(path)
+        with reading(raw, "照片上传限制"):
+            return cls(
+                max_bytes=int(raw["max_bytes"]),
+                max_files_per_conversation=int(raw["max_files_per_conversation"]),
+                allowed_types=dict(raw["allowed_types"]),
+                messages=dict(raw["messages"]),
+                customer_note=str(raw["customer_note"]),
+            )
 
     def message(self, key: str, **values: Any) -> str:
         return self.messages[key].format(**values)

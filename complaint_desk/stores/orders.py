@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from sqlalchemy.orm import sessionmaker
 
+from complaint_desk.knowledge import load_knowledge
 from complaint_desk.nlu.normalize import normalize
 from complaint_desk.policy.model import OrderFacts
 from complaint_desk.stores.database import serialize_writers
@@ -81,7 +81,7 @@ class OrderStore:
 
     def seed_demo_orders(self, demo_file: Path, today: dt.date) -> int:
         """Insert or refresh the demo orders. Dates in the file are day offsets from today."""
-        demo = yaml.safe_load(demo_file.read_text(encoding="utf-8"))
+        demo = load_knowledge(demo_file)
         with self._sessions.begin() as session:
             serialize_writers(session)  # several action servers seed at start-up
             for entry in demo["orders"]:
