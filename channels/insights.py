@@ -28,17 +28,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.agent_auth import add_login_routes, agent_required, is_agent
-from complaint_desk.insights.report import (
-    EXPORT_COLUMNS,
-    SECTIONS,
-    InsightFilter,
-    InsightsCache,
-    InsightsError,
-    default_settings,
-    export_rows,
-    load_cases,
-    warm_up,
-)
+from complaint_desk.insights.errors import InsightsError
+from complaint_desk.insights.export import EXPORT_COLUMNS, export_rows
+from complaint_desk.insights.filters import InsightFilter
+from complaint_desk.insights.records import load_cases
+from complaint_desk.insights.report import SECTIONS, InsightsCache, warm_up
+from complaint_desk.insights.settings import default_settings
 from complaint_desk.paths import PROJECT_ROOT
 from complaint_desk.stores.database import create_schema, default_engine, session_factory
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from complaint_desk.insights.report import InsightFilter, InsightsCache, insights
+from complaint_desk.insights.filters import InsightFilter
+from complaint_desk.insights.report import InsightsCache, insights
 from complaint_desk.stores.database import engine_for, session_factory
 from tools.seed_demo_tickets import seed
 

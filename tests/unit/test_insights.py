@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from complaint_desk.insights.report import (
-    InsightFilter,
-    InsightsError,
-    export_rows,
-    insights,
-    load_cases,
-)
+from complaint_desk.insights.errors import InsightsError
+from complaint_desk.insights.export import export_rows
+from complaint_desk.insights.filters import InsightFilter
+from complaint_desk.insights.records import load_cases
+from complaint_desk.insights.report import insights
 from complaint_desk.stores.database import create_schema, engine_for, session_factory
 from complaint_desk.stores.follow_ups import FollowUpRow
 from complaint_desk.stores.handoffs import HandoffQueue
@@ -231,7 +229,7 @@ def test_filters_by_category_level_and_dates(sessions):
 
 
 def _settings():
-    from complaint_desk.insights.report import default_settings
+    from complaint_desk.insights.settings import default_settings
 
     return default_settings()
 
