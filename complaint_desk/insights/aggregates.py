@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from complaint_desk.insights.filters import InsightFilter
-from complaint_desk.insights.records import TICKET, UNKNOWN, Case, FollowUpFact
+from complaint_desk.insights.records import TICKET, UNKNOWN, ComplaintRecord, FollowUpFact
 from complaint_desk.insights.settings import Settings
 
 
@@ -30,7 +30,7 @@ def _bucket_start(day: dt.date, weekly: bool) -> dt.date:
     return day - dt.timedelta(days=day.weekday()) if weekly else day
 
 
-def volume(cases: Sequence[Case], f: InsightFilter, settings: Settings, today: dt.date | None = None) -> dict[str, Any]:
+def volume(cases: Sequence[ComplaintRecord], f: InsightFilter, settings: Settings, today: dt.date | None = None) -> dict[str, Any]:
     """Cases per day (or per ISO week for long ranges), by category and by level, zero-filled.
 
     The range is the filter's; an open end is the first/last case, or today when only `since` is set.
@@ -67,7 +67,7 @@ def volume(cases: Sequence[Case], f: InsightFilter, settings: Settings, today: d
     }
 
 
-def emotions(cases: Sequence[Case], settings: Settings) -> dict[str, Any]:
+def emotions(cases: Sequence[ComplaintRecord], settings: Settings) -> dict[str, Any]:
     """Emotion at the start and at the end of each conversation, and whether customers ended calmer."""
     start: Counter = Counter()
     end: Counter = Counter()
@@ -97,11 +97,11 @@ def emotions(cases: Sequence[Case], settings: Settings) -> dict[str, Any]:
     }
 
 
-def is_escalated(case: Case, settings: Settings) -> bool:
+def is_escalated(case: ComplaintRecord, settings: Settings) -> bool:
     return case.level in settings.escalated_levels or bool(case.handoff_reasons)
 
 
-def escalation(cases: Sequence[Case], settings: Settings) -> dict[str, Any]:
+def escalation(cases: Sequence[ComplaintRecord], settings: Settings) -> dict[str, Any]:
     """Share of cases escalated (top level or handed to a human), and what triggered the handoffs."""
     escalated = [case for case in cases if is_escalated(case, settings)]
     triggers = Counter(reason for case in cases for reason in set(case.handoff_reasons))
@@ -121,7 +121,7 @@ def escalation(cases: Sequence[Case], settings: Settings) -> dict[str, Any]:
     }
 
 
-def resolution(cases: Sequence[Case], settings: Settings) -> dict[str, Any]:
+def resolution(cases: Sequence[ComplaintRecord], settings: Settings) -> dict[str, Any]:
     """Resolution rate over all cases, the remedies accepted, and who declined what."""
     tickets = [case for case in cases if case.kind == TICKET]
     resolved = [case for case in tickets if case.status in settings.resolved_statuses]
@@ -154,7 +154,7 @@ def _percentile(values: Sequence[float], share: float) -> float | None:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def sla(cases: Sequence[Case], settings: Settings, now: dt.datetime) -> dict[str, Any]:
+def sla(cases: Sequence[ComplaintRecord], settings: Settings, now: dt.datetime) -> dict[str, Any]:
     """First response and resolution against their deadlines, per level, and the latest breaches."""
     first = {"measured": 0, "within": 0, "breached": 0}
     first_by_level: dict[str, dict[str, Any]] = {}
@@ -241,7 +241,7 @@ def _level_ordered(rows: Mapping[str, Any], settings: Settings) -> dict[str, Any
     return {lvl: rows[lvl] for lvl in ordered}
 
 
-def _breach(case: Case, kind: str, late_by: dt.timedelta, settings: Settings) -> dict[str, Any]:
+def _breach(case: ComplaintRecord, kind: str, late_by: dt.timedelta, settings: Settings) -> dict[str, Any]:
     return {
         "ticket_id": case.case_id,
         "kind": kind,
@@ -253,7 +253,7 @@ def _breach(case: Case, kind: str, late_by: dt.timedelta, settings: Settings) ->
     }
 
 
-def follow_ups(facts: Sequence[FollowUpFact], cases: Sequence[Case], settings: Settings,
+def follow_ups(facts: Sequence[FollowUpFact], cases: Sequence[ComplaintRecord], settings: Settings,
                now: dt.datetime) -> dict[str, Any]:
     """Follow-ups overdue and due soon, and the repeat complainants."""
     pending = [fact for fact in facts if fact.fired_at is None]
@@ -261,7 +261,7 @@ def follow_ups(facts: Sequence[FollowUpFact], cases: Sequence[Case], settings: S
     soon_end = now + settings.follow_up_due_soon
     due_soon = sorted((fact for fact in pending if now < fact.due_at <= soon_end), key=lambda fact: fact.due_at)
     later = sum(1 for fact in pending if fact.due_at > soon_end)
-    cases_of_customer: dict[str, list[Case]] = defaultdict(list)
+    cases_of_customer: dict[str, list[ComplaintRecord]] = defaultdict(list)
     for case in cases:
         cases_of_customer[case.customer].append(case)
     repeat = {customer: own for customer, own in cases_of_customer.items() if len(own) >= settings.repeat_min_cases}

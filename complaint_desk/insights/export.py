@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from complaint_desk.insights.records import Case
+from complaint_desk.insights.records import ComplaintRecord
 from complaint_desk.insights.settings import Settings
 
 EXPORT_COLUMNS = (
@@ -17,7 +17,7 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_rows(cases: Iterable[Case], settings: Settings) -> Iterator[dict[str, Any]]:
+def export_rows(cases: Iterable[ComplaintRecord], settings: Settings) -> Iterator[dict[str, Any]]:
     """One flat record per case, for CSV and JSON export."""
     def iso(value: dt.datetime | None) -> str | None:
         return value.isoformat(timespec="seconds") if value else None

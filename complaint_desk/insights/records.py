@@ -1,8 +1,9 @@
-"""The complaints as a supervisor counts them, read from the ticket, handoff and follow-up tables.
+"""The complaints as a supervisor counts them (ComplaintRecord), read from the ticket, handoff and
+follow-up tables. Every SQL query of the insights package is here.
 
-A *case* is one complaint: a ticket, or a conversation that was handed to a human without a ticket
-(the customer declined every offer, threatened outside channels...). Handoffs in a conversation that
-has tickets are the escalation triggers of those tickets. Every SQL query of the insights package is here.
+A *case* is one complaint as a supervisor counts it: a ticket, or a conversation that was handed to a
+human without a ticket (the customer declined every offer, threatened outside channels...). Handoffs in
+a conversation that has tickets are the escalation triggers of those tickets.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ TICKET, HANDOFF = "ticket", "handoff"
 
 
 @dataclass(slots=True)
-class Case:
+class ComplaintRecord:
+    """One case as the supervisor page counts it: a ticket, or a handoff without a ticket, as read from
+    the stores (not the live conversation of complaint_desk.case)."""
+
     case_id: str  # ticket id, or "handoff:<conversation id>"
     kind: str  # "ticket" | "handoff"
     customer: str  # the conversation / sender id
@@ -94,7 +98,7 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(value.split(",")) if value else ()
 
 
-def load_cases(sessions: sessionmaker, f: InsightFilter) -> list[Case]:
+def load_cases(sessions: sessionmaker, f: InsightFilter) -> list[ComplaintRecord]:
     """The filtered cases, oldest first, with their handoff reasons attached."""
     ticket_conditions = _ticket_conditions(f)
     with sessions() as orm_session:
@@ -128,7 +132,7 @@ def load_cases(sessions: sessionmaker, f: InsightFilter) -> list[Case]:
         ).all()
 
     cases = [
-        Case(
+        ComplaintRecord(
             case_id=row.ticket_id, kind=TICKET, customer=row.conversation_id, category=row.category,
             level=row.level, created_at=_datetime(row.created_at), status=row.status, order_id=row.order_id,
             remedy_id=row.remedy_id, remedy_title=row.remedy_title, satisfaction=row.satisfaction,
@@ -150,7 +154,7 @@ def load_cases(sessions: sessionmaker, f: InsightFilter) -> list[Case]:
             reasons[row.conversation_id].append(row.reason)
     for conversation_id, row in first_handoff.items():
         cases.append(
-            Case(
+            ComplaintRecord(
                 case_id=f"handoff:{conversation_id}", kind=HANDOFF, customer=conversation_id,
                 category=row.category or UNKNOWN, level=row.level or UNKNOWN, created_at=_datetime(row.created_at),
                 status="handed_off", handoff_reasons=tuple(reasons[conversation_id]),
@@ -160,13 +164,13 @@ def load_cases(sessions: sessionmaker, f: InsightFilter) -> list[Case]:
     return cases
 
 
-def _attach_handoffs(tickets: Sequence[Case], handoff_rows: Sequence[Any]) -> list[tuple[Case, list[str]]]:
+def _attach_handoffs(tickets: Sequence[ComplaintRecord], handoff_rows: Sequence[Any]) -> list[tuple[ComplaintRecord, list[str]]]:
     """Each handoff belongs to the latest ticket of its conversation opened before it, else to the first one."""
-    tickets_of_conversation: dict[str, list[Case]] = defaultdict(list)
+    tickets_of_conversation: dict[str, list[ComplaintRecord]] = defaultdict(list)
     for ticket in tickets:  # oldest first
         tickets_of_conversation[ticket.customer].append(ticket)
     reasons: dict[int, list[str]] = defaultdict(list)
-    owners: dict[int, Case] = {}
+    owners: dict[int, ComplaintRecord] = {}
     for handoff in handoff_rows:
         own = tickets_of_conversation.get(handoff.conversation_id)
         if not own:

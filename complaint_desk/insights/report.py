@@ -22,7 +22,7 @@ from complaint_desk.insights.records import (
     HANDOFF,
     TICKET,
     UNKNOWN,
-    Case,
+    ComplaintRecord,
     FollowUpFact,
     data_version,
     load_cases,
@@ -60,7 +60,7 @@ def labels(settings: Settings) -> dict[str, Any]:
     }
 
 
-def compute(cases: Sequence[Case], facts: Sequence[FollowUpFact], f: InsightFilter, settings: Settings,
+def compute(cases: Sequence[ComplaintRecord], facts: Sequence[FollowUpFact], f: InsightFilter, settings: Settings,
             now: dt.datetime, sections: Iterable[str] = SECTIONS) -> Insights:
     """The aggregates of already-loaded cases (pure: no database)."""
     wanted = set(sections)

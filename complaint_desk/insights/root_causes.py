@@ -11,7 +11,7 @@ from typing import Any
 import jieba
 import jieba.analyse
 
-from complaint_desk.insights.records import Case
+from complaint_desk.insights.records import ComplaintRecord
 from complaint_desk.insights.settings import Settings
 from complaint_desk.nlu.normalize import normalize
 from complaint_desk.paths import KNOWLEDGE_DIR
@@ -68,7 +68,7 @@ def _is_phrase(word: str) -> bool:
     return not _NOT_A_PHRASE_RE.fullmatch(word)
 
 
-def root_causes(cases: Sequence[Case], settings: Settings) -> dict[str, list[dict[str, Any]]]:
+def root_causes(cases: Sequence[ComplaintRecord], settings: Settings) -> dict[str, list[dict[str, Any]]]:
     """Top TF-IDF phrases (jieba.analyse) of the customers' own words, per category, with how many cases use each."""
     texts: dict[str, list[str]] = defaultdict(list)
     for case in cases:
