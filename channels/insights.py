@@ -70,8 +70,10 @@ class SupervisorInsightsInput(InputChannel):
             if self._sessions is None:
                 engine = default_engine()
                 create_schema(engine)
-                self._sessions = session_factory(engine)
-                self._cache = InsightsCache(self._sessions)
+                sessions = session_factory(engine)
+                # Loaded once: the labels and thresholds of the page and of the exports.
+                self._cache = InsightsCache(sessions, default_settings())
+                self._sessions = sessions
             return self._sessions
 
     def cache(self) -> InsightsCache:
@@ -81,7 +83,8 @@ class SupervisorInsightsInput(InputChannel):
 
     def _warm_up(self) -> None:
         try:
-            warm_up(self.cache())
+            cache = self.cache()
+            warm_up(cache.settings, cache)
         except Exception:  # a failed warm-up only makes the first request slower
             logger.exception("supervisor insights warm-up failed")
 
@@ -140,7 +143,7 @@ class SupervisorInsightsInput(InputChannel):
             except InsightsError as error:
                 return bad_request(str(error))
             cases = await in_thread(load_cases, self.sessions(), filters)
-            rows = list(export_rows(cases, default_settings()))
+            rows = list(export_rows(cases, self.cache().settings))
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
             disposition = {"Content-Disposition": f'attachment; filename="complaints-{stamp}.{kind}"', **NO_STORE}
             if kind == "json":

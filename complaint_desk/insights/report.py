@@ -101,7 +101,8 @@ def compute(cases: Sequence[ComplaintRecord], facts: Sequence[FollowUpFact], f: 
 
 def insights(sessions: sessionmaker, f: InsightFilter, settings: Settings | None = None,
              now: dt.datetime | None = None, sections: Iterable[str] = SECTIONS) -> Insights:
-    """Load the filtered cases and follow-ups and aggregate them."""
+    """Load the filtered cases and follow-ups and aggregate them (with default_settings() when no settings
+    are given: the command-line report and the bench)."""
     settings = settings or default_settings()
     sections = tuple(sections)
     cases = load_cases(sessions, f)
@@ -113,8 +114,9 @@ class InsightsCache:
     """Recompute the aggregates only when the data changed, or when the minute turned (SLA and
     follow-up states depend on the time). A hit costs one fingerprint query."""
 
-    def __init__(self, sessions: sessionmaker, size: int = 32) -> None:
+    def __init__(self, sessions: sessionmaker, settings: Settings, size: int = 32) -> None:
         self._sessions = sessions
+        self.settings = settings
         self._size = size
         self._results: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._lock = threading.Lock()
@@ -129,7 +131,7 @@ class InsightsCache:
             if key in self._results:
                 self.hits += 1
                 return self._results[key]
-        result = insights(self._sessions, f, now=minute, sections=sections).as_dict()
+        result = insights(self._sessions, f, self.settings, now=minute, sections=sections).as_dict()
         with self._lock:
             self.misses += 1
             self._results[key] = result
@@ -138,10 +140,9 @@ class InsightsCache:
         return result
 
 
-def warm_up(cache: InsightsCache | None = None) -> None:
-    """Load the settings and jieba's dictionaries ahead of the first request (1-3 s), and with a cache
-    also compute the unfiltered page once, so that the first page view finds it ready."""
-    settings = default_settings()
+def warm_up(settings: Settings, cache: InsightsCache | None = None) -> None:
+    """Load jieba's dictionaries ahead of the first request (1-3 s), and with a cache also compute
+    the unfiltered page once, so that the first page view finds it ready."""
     load_dictionaries(settings.stopwords)
     if cache is not None:
         cache.get(InsightFilter())

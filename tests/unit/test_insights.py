@@ -300,7 +300,7 @@ def test_a_database_from_before_the_insights_columns_is_upgraded_in_place(tmp_pa
 def test_the_cache_recomputes_only_when_the_data_or_the_minute_changes(sessions):
     from complaint_desk.insights.report import InsightsCache
 
-    cache = InsightsCache(sessions)
+    cache = InsightsCache(sessions, _settings())
     first = cache.get(InsightFilter(), now=NOW)
     assert cache.get(InsightFilter(), now=NOW + dt.timedelta(seconds=30)) is first
     assert (cache.hits, cache.misses) == (1, 1)
