@@ -4,7 +4,6 @@ resolution, SLA, follow-ups (pure Python: no database)."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -13,6 +12,7 @@ from typing import Any
 from complaint_desk.insights.filters import InsightFilter
 from complaint_desk.insights.records import TICKET, UNKNOWN, ComplaintRecord, FollowUpFact
 from complaint_desk.insights.settings import Settings
+from complaint_desk.percentiles import percentile
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -146,14 +146,6 @@ def resolution(cases: Sequence[ComplaintRecord], settings: Settings) -> dict[str
     }
 
 
-def _percentile(values: Sequence[float], share: float) -> float | None:
-    """Nearest-rank percentile."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
-
-
 def sla(cases: Sequence[ComplaintRecord], settings: Settings, now: dt.datetime) -> dict[str, Any]:
     """First response and resolution against their deadlines, per level, and the latest breaches."""
     first = {"measured": 0, "within": 0, "breached": 0}
@@ -207,13 +199,13 @@ def sla(cases: Sequence[ComplaintRecord], settings: Settings, now: dt.datetime) 
         "first_response": {
             **first,
             "median_seconds": _round(statistics.median(response_seconds)) if response_seconds else None,
-            "p90_seconds": _round(_percentile(response_seconds, 0.9)),
+            "p90_seconds": _round(percentile(response_seconds, 0.9)) if response_seconds else None,
             "by_level": _level_ordered(first_by_level, settings),
         },
         "resolution": {
             **res,
             "median_hours": _round(statistics.median(resolution_hours)) if resolution_hours else None,
-            "p90_hours": _round(_percentile(resolution_hours, 0.9)),
+            "p90_hours": _round(percentile(resolution_hours, 0.9)) if resolution_hours else None,
             "by_level": _level_ordered(res_by_level, settings),
         },
         "tickets": tickets,

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from complaint_desk.insights.aggregates import sla
 from complaint_desk.insights.errors import InsightsError
 from complaint_desk.insights.export import export_rows
 from complaint_desk.insights.filters import InsightFilter
-from complaint_desk.insights.records import load_cases
+from complaint_desk.insights.records import ComplaintRecord, load_cases
 from complaint_desk.insights.report import insights
 from complaint_desk.stores.database import create_schema, engine_for, session_factory
 from complaint_desk.stores.follow_ups import FollowUpRow
@@ -186,6 +187,17 @@ def test_sla_first_response_resolution_and_breaches(sessions):
         (ids["t2"], "first_response", 5.0),
         (ids["t2"], "resolution", 1440.0),
     ]
+
+
+def test_the_sla_p90_is_the_nearest_rank():
+    tickets = [
+        ComplaintRecord(case_id=f"T{n}", kind="ticket", customer=f"c{n}", category="delivery", level="异议",
+                        created_at=at(1, 10), first_message_at=at(1, 10), first_response_at=at(1, 10, 0, n))
+        for n in range(1, 7)
+    ]
+    first_response = sla(tickets, _settings(), NOW)["first_response"]
+    # Replies after 1..6 s: the nearest rank ceil(0.9 * 6) = 6 gives 6 s (a rounded position would give 5 s).
+    assert (first_response["median_seconds"], first_response["p90_seconds"]) == (3.5, 6.0)
 
 
 def test_follow_ups_due_overdue_and_repeat_complainants(sessions):
