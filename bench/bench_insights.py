@@ -28,7 +28,10 @@ import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from bench.common import BENCH_VAR, progress, summarize_ms  # noqa: E402
-from complaint_desk.insights.report import InsightFilter, insights, load_cases, warm_up  # noqa: E402
+from complaint_desk.insights.filters import InsightFilter  # noqa: E402
+from complaint_desk.insights.records import load_cases  # noqa: E402
+from complaint_desk.insights.report import insights, warm_up  # noqa: E402
+from complaint_desk.insights.settings import default_settings  # noqa: E402
 from complaint_desk.stores.database import create_schema, engine_for, session_factory  # noqa: E402
 from complaint_desk.stores.tickets import NewTicket, TicketStore  # noqa: E402
 from tools.seed_demo_tickets import generate, write  # noqa: E402
@@ -61,7 +64,7 @@ def in_process(url: str, repeats: int) -> dict[str, object]:
             connection.execute(sa.text("SELECT * FROM complaint_tickets")).fetchall()
 
     started = time.perf_counter()
-    warm_up()
+    warm_up(default_settings())
     warm_up_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     insights(sessions, everything)  # every complaint's words cut for the first time

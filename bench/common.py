@@ -1,11 +1,12 @@
-"""Small helpers shared by the bench modules: percentiles, progress lines, /proc readings."""
+"""Small helpers shared by the bench modules: timing summaries, progress lines, /proc readings."""
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from pathlib import Path
+
+from complaint_desk.percentiles import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_VAR = ROOT / "var" / "bench"
@@ -18,21 +19,18 @@ def progress(message: str) -> None:
     print(f"[bench {int(elapsed) // 60:02d}:{int(elapsed) % 60:02d}] {message}", flush=True)
 
 
-def percentile(sorted_values: list[float], pct: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, min(len(sorted_values), math.ceil(pct / 100 * len(sorted_values))))
-    return sorted_values[rank - 1]
-
-
 def summarize_ms(durations_ms: list[float]) -> dict[str, float]:
+    """Count, nearest-rank p50/p95/p99, max and mean of durations in ms (NaN for no durations)."""
     values = sorted(durations_ms)
+
+    def p(fraction: float) -> float:
+        return round(percentile(values, fraction), 2) if values else float("nan")
+
     return {
         "n": len(values),
-        "p50_ms": round(percentile(values, 50), 2),
-        "p95_ms": round(percentile(values, 95), 2),
-        "p99_ms": round(percentile(values, 99), 2),
+        "p50_ms": p(0.50),
+        "p95_ms": p(0.95),
+        "p99_ms": p(0.99),
         "max_ms": round(values[-1], 2) if values else float("nan"),
         "mean_ms": round(sum(values) / len(values), 2) if values else float("nan"),
     }

@@ -29,17 +29,11 @@ from sanic.response import HTTPResponse
 
 from channels.agent_auth import add_login_routes, agent_required, is_agent
 from complaint_desk.desk import shared_desk
-from complaint_desk.insights.report import (
-    EXPORT_COLUMNS,
-    SECTIONS,
-    InsightFilter,
-    InsightsCache,
-    InsightsError,
-    default_settings,
-    export_rows,
-    load_cases,
-    warm_up,
-)
+from complaint_desk.insights.errors import InsightsError
+from complaint_desk.insights.export import EXPORT_COLUMNS, export_rows
+from complaint_desk.insights.filters import InsightFilter
+from complaint_desk.insights.records import load_cases
+from complaint_desk.insights.report import SECTIONS, InsightsCache, warm_up
 from complaint_desk.paths import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -73,8 +67,9 @@ class SupervisorInsightsInput(InputChannel):
     def sessions(self) -> Any:
         with self._lock:
             if self._sessions is None:
-                self._sessions = shared_desk().sessions
-                self._cache = InsightsCache(self._sessions)
+                sessions = shared_desk().sessions
+                self._cache = InsightsCache(sessions, shared_desk().insights)
+                self._sessions = sessions
             return self._sessions
 
     def cache(self) -> InsightsCache:
@@ -84,7 +79,8 @@ class SupervisorInsightsInput(InputChannel):
 
     def _warm_up(self) -> None:
         try:
-            warm_up(self.cache())
+            cache = self.cache()
+            warm_up(cache.settings, cache)
         except Exception:  # a failed warm-up only makes the first request slower
             logger.exception("supervisor insights warm-up failed")
 
@@ -143,7 +139,7 @@ class SupervisorInsightsInput(InputChannel):
             except InsightsError as error:
                 return bad_request(str(error))
             cases = await in_thread(load_cases, self.sessions(), filters)
-            rows = list(export_rows(cases, default_settings()))
+            rows = list(export_rows(cases, self.cache().settings))
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
             disposition = {"Content-Disposition": f'attachment; filename="complaints-{stamp}.{kind}"', **NO_STORE}
             if kind == "json":

@@ -24,6 +24,7 @@ from complaint_desk.case.handoff_summary import load_handoff_data
 from complaint_desk.case.profile import load_profile_rules
 from complaint_desk.case.risk import load_risk_rules
 from complaint_desk.guard.checker import Guard, load_guard
+from complaint_desk.insights.settings import Settings, load_settings
 from complaint_desk.nlu.evidence_mentions import EvidenceReader
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
 from complaint_desk.policy.engine import PolicyEngine
@@ -58,6 +59,7 @@ class Desk:
     handoffs: HandoffQueue
     agent_modes: AgentSessionStore
     evidence_photos: EvidenceStore
+    insights: Settings
 
     @classmethod
     def build(cls, knowledge_dir: Path = KNOWLEDGE_DIR, db_url: str | None = None, var_dir: Path | None = None,
@@ -98,6 +100,8 @@ class Desk:
             handoffs=HandoffQueue(sessions),
             agent_modes=AgentSessionStore(sessions),
             evidence_photos=EvidenceStore(sessions, (var_dir or PROJECT_ROOT / "var") / "evidence", limits),
+            insights=load_settings(knowledge_dir / "insights.yml", policy, rules.handoff.reason_labels,
+                                   knowledge_dir / "root_cause_stopwords.txt"),
         )
 
     @property

@@ -17,7 +17,9 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from complaint_desk.insights.report import InsightFilter, InsightsError, insights
+from complaint_desk.insights.errors import InsightsError
+from complaint_desk.insights.filters import InsightFilter
+from complaint_desk.insights.report import insights
 from complaint_desk.stores.database import create_schema, default_engine, engine_for, session_factory
 
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 import yaml
 
 from complaint_desk.case.handoff_summary import HandoffReason
-from complaint_desk.insights.report import default_settings
+from complaint_desk.insights.settings import default_settings
 from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS

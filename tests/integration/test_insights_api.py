@@ -9,7 +9,8 @@ import json
 import pytest
 import requests
 
-from complaint_desk.insights.report import InsightFilter, insights
+from complaint_desk.insights.filters import InsightFilter
+from complaint_desk.insights.report import insights
 from complaint_desk.stores.database import engine_for, session_factory
 from tools.seed_demo_tickets import seed
 from tools.stack import Stack

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from complaint_desk.insights.report import InsightFilter, InsightsCache, insights
+from complaint_desk.insights.filters import InsightFilter
+from complaint_desk.insights.report import InsightsCache, insights
+from complaint_desk.insights.settings import default_settings
 from complaint_desk.stores.database import engine_for, session_factory
 from tools.seed_demo_tickets import seed
 
@@ -46,5 +48,5 @@ def test_postgres_and_sqlite_give_the_same_aggregates(postgres_url: str, tmp_pat
         on_sqlite = insights(session_factory(engine_for(sqlite_url)), f, now=NOW).as_dict()
         assert on_postgres == on_sqlite
         assert on_postgres["summary"]["cases"] > 0
-    cache = InsightsCache(session_factory(engine_for(postgres_url)))
+    cache = InsightsCache(session_factory(engine_for(postgres_url)), default_settings())
     assert cache.get(InsightFilter(), now=NOW) is cache.get(InsightFilter(), now=NOW)

@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from complaint_desk.insights.report import (
-    InsightFilter,
-    InsightsError,
-    export_rows,
-    insights,
-    load_cases,
-)
+from complaint_desk.insights.aggregates import sla
+from complaint_desk.insights.errors import InsightsError
+from complaint_desk.insights.export import export_rows
+from complaint_desk.insights.filters import InsightFilter
+from complaint_desk.insights.records import ComplaintRecord, load_cases
+from complaint_desk.insights.report import insights
 from complaint_desk.stores.database import create_schema, engine_for, session_factory
 from complaint_desk.stores.follow_ups import FollowUpRow
 from complaint_desk.stores.handoffs import HandoffQueue
@@ -190,6 +189,17 @@ def test_sla_first_response_resolution_and_breaches(sessions):
     ]
 
 
+def test_the_sla_p90_is_the_nearest_rank():
+    tickets = [
+        ComplaintRecord(case_id=f"T{n}", kind="ticket", customer=f"c{n}", category="delivery", level="异议",
+                        created_at=at(1, 10), first_message_at=at(1, 10), first_response_at=at(1, 10, 0, n))
+        for n in range(1, 7)
+    ]
+    first_response = sla(tickets, _settings(), NOW)["first_response"]
+    # Replies after 1..6 s: the nearest rank ceil(0.9 * 6) = 6 gives 6 s (a rounded position would give 5 s).
+    assert (first_response["median_seconds"], first_response["p90_seconds"]) == (3.5, 6.0)
+
+
 def test_follow_ups_due_overdue_and_repeat_complainants(sessions):
     follow_ups = run(sessions)["follow_ups"]
     assert (follow_ups["fired"], follow_ups["overdue"], follow_ups["due_soon"], follow_ups["later"]) == (1, 1, 1, 1)
@@ -231,7 +241,7 @@ def test_filters_by_category_level_and_dates(sessions):
 
 
 def _settings():
-    from complaint_desk.insights.report import default_settings
+    from complaint_desk.insights.settings import default_settings
 
     return default_settings()
 
@@ -302,7 +312,7 @@ def test_a_database_from_before_the_insights_columns_is_upgraded_in_place(tmp_pa
 def test_the_cache_recomputes_only_when_the_data_or_the_minute_changes(sessions):
     from complaint_desk.insights.report import InsightsCache
 
-    cache = InsightsCache(sessions)
+    cache = InsightsCache(sessions, _settings())
     first = cache.get(InsightFilter(), now=NOW)
     assert cache.get(InsightFilter(), now=NOW + dt.timedelta(seconds=30)) is first
     assert (cache.hits, cache.misses) == (1, 1)

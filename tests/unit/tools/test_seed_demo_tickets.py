@@ -6,7 +6,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from complaint_desk.insights.report import InsightFilter, insights
+from complaint_desk.insights.filters import InsightFilter
+from complaint_desk.insights.report import insights
 from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES
 from complaint_desk.stores.database import engine_for, session_factory
 from complaint_desk.stores.tickets import TicketRow
