@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
-from complaint_desk.guard.checker import Guard, GuardContext, GuardRulesError, Verdict, load_guard
+from complaint_desk.guard.checker import Guard, GuardContext, Verdict, load_guard
+from complaint_desk.knowledge import KnowledgeError
 from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.model import SlaTable
 
@@ -181,7 +182,7 @@ def test_bad_rules_file_is_rejected(tmp_path: Path) -> None:
     config["rules"][0]["family"] = "no_such_family"
     broken = tmp_path / "guard.yml"
     broken.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(GuardRulesError, match="no_such_family"):
+    with pytest.raises(KnowledgeError, match="no_such_family"):
         load_guard(broken)
 
 
@@ -190,5 +191,5 @@ def test_bad_regex_is_rejected(tmp_path: Path) -> None:
     config["rules"][0]["patterns"] = ["保证("]
     broken = tmp_path / "guard.yml"
     broken.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(GuardRulesError, match=str(broken)):
+    with pytest.raises(KnowledgeError, match=str(broken)):
         load_guard(broken)

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from complaint_desk.guard.checker import GuardContext, load_guard
+from complaint_desk.knowledge import KnowledgeError
 from complaint_desk.policy.engine import PolicyEngine
-from complaint_desk.policy.loader import PolicyError, load_policy
+from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.model import Complaint, ComplaintHistory, Decision, OrderFacts, Policy
 from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES
 
@@ -241,7 +242,7 @@ def _broken_copy(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
 ])
 def test_malformed_policy_names_file_and_line(tmp_path: Path, old: str, new: str, message: str) -> None:
     path, line = _broken_copy(tmp_path, old, new)
-    with pytest.raises(PolicyError) as caught:
+    with pytest.raises(KnowledgeError) as caught:
         load_policy(path)
     error = caught.value
     assert message in str(error)
@@ -253,7 +254,7 @@ def test_malformed_policy_names_file_and_line(tmp_path: Path, old: str, new: str
 
 def test_missing_required_key_is_reported(tmp_path: Path) -> None:
     path, _ = _broken_copy(tmp_path, "  refund_auto_limit: 2000     # 订单金额", "  # refund_auto_limit: 2000     # 订单金额")
-    with pytest.raises(PolicyError, match="缺少必填键 'refund_auto_limit'") as caught:
+    with pytest.raises(KnowledgeError, match="缺少必填键 'refund_auto_limit'") as caught:
         load_policy(path)
     text = POLICY_PATH.read_text(encoding="utf-8")
     authority_line = text[:text.index("authority:\n")].count("\n") + 1
@@ -263,7 +264,7 @@ def test_missing_required_key_is_reported(tmp_path: Path) -> None:
 def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.yml"
     path.write_text("version: 1\nauthority:\n  coupon_cap: 10\n  bad: [unclosed\nremedies: {}\n", encoding="utf-8")
-    with pytest.raises(PolicyError) as caught:
+    with pytest.raises(KnowledgeError) as caught:
         load_policy(path)
     assert caught.value.line is not None and 4 <= caught.value.line <= 6
     assert "YAML" in str(caught.value) and str(path) in str(caught.value)
@@ -272,7 +273,7 @@ def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
 def test_small_file_reports_every_missing_section(tmp_path: Path) -> None:
     path = tmp_path / "tiny.yml"
     path.write_text("version: 1\nauthority:\n  coupon_cap: -5\n", encoding="utf-8")
-    with pytest.raises(PolicyError) as caught:
+    with pytest.raises(KnowledgeError) as caught:
         load_policy(path)
     text = str(caught.value)
     assert f"{path} 第 3 行: 优惠券上限不能为负数 (coupon_cap = -5)" in text
@@ -281,13 +282,13 @@ def test_small_file_reports_every_missing_section(tmp_path: Path) -> None:
 
 def test_duplicate_key_is_reported(tmp_path: Path) -> None:
     path, line = _broken_copy(tmp_path, "  coupon_cap: 10 ", "  coupon_cap: 10\n  coupon_cap: 50 ")
-    with pytest.raises(PolicyError, match="重复的键") as caught:
+    with pytest.raises(KnowledgeError, match="重复的键") as caught:
         load_policy(path)
     assert caught.value.line == line + 1
 
 
 def test_missing_file() -> None:
-    with pytest.raises(PolicyError, match="无法读取"):
+    with pytest.raises(KnowledgeError, match="无法读取"):
         load_policy("/nonexistent/policy.yml")
 
 

@@ -7,9 +7,7 @@ import pytest
 import yaml
 
 from complaint_desk.case.risk import (
-    DEFAULT_RISK_RULES_PATH,
     RiskInput,
-    RiskRulesError,
     assess_risk,
     beyond_policy_demands,
     level_rank,
@@ -18,6 +16,8 @@ from complaint_desk.case.risk import (
     threatened_channels,
 )
 from complaint_desk.case.turns import CustomerTurn
+from complaint_desk.knowledge import KnowledgeError
+from tests.unit.shipped_knowledge import RISK, RISK_PATH
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -28,7 +28,7 @@ def t(text: str, emotion: str | None = None, intensity: float = 0.0, intent: str
 
 
 def risk(*turns: CustomerTurn, **fields) -> object:
-    return assess_risk(RiskInput(turns=turns, **fields))
+    return assess_risk(RiskInput(turns=turns, **fields), rules=RISK)
 
 
 POLITE = (t("你好，请问七天无理由退货是从签收那天开始算吗？", "neutral", 0.1, "ask_policy"),)
@@ -116,7 +116,7 @@ def test_threat_on_a_repeated_complaint_is_red() -> None:
     # a review threat scores lower, so here the floor rule lifts the level
     result = risk(t("再不处理我就给差评", "disappointed", 0.5), repeat_on_same_order=True)
     assert result.level == "red"
-    assert result.score < load_risk_rules().thresholds[0][1]
+    assert result.score < load_risk_rules(RISK_PATH).thresholds[0][1]
     assert any("至少为红色" in reason for reason in result.reasons)
 
 
@@ -131,7 +131,7 @@ def test_many_factors_without_threat_reach_red_by_score() -> None:
                   t("必须赔偿我五千元", "angry", 0.85),
                   repeat_on_same_order=True, order_price=399)
     assert result.level == "red" and "channel_threat" not in result.triggers
-    assert result.score >= load_risk_rules().thresholds[0][1]
+    assert result.score >= load_risk_rules(RISK_PATH).thresholds[0][1]
 
 
 def test_reasons_are_chinese() -> None:
@@ -152,16 +152,16 @@ def test_negated_threat_is_not_a_threat() -> None:
 def test_negated_channel_entity_is_not_a_threat() -> None:
     text = "我不去12315，你们好好处理就行"
     turn = t(text, entities=({"entity": "channel", "value": "12315", "start": text.index("12315"), "end": 7},))
-    assert threatened_channels([turn]) == []
+    assert threatened_channels([turn], rules=RISK) == []
 
 
 def test_channel_entity_with_raw_value_maps_to_its_channel() -> None:
     turn = t("明天就去找他们", entities=({"entity": "channel", "value": "消協"},))
-    assert threatened_channels([turn]) == ["12315"]
+    assert threatened_channels([turn], rules=RISK) == ["12315"]
 
 
 def test_traditional_script_threat_is_recognized() -> None:
-    assert threatened_channels([t("你們再不處理，我就去消費者協會申訴")]) == ["12315"]
+    assert threatened_channels([t("你們再不處理，我就去消費者協會申訴")], rules=RISK) == ["12315"]
 
 
 def test_threat_intent_without_channel_is_unspecified() -> None:
@@ -180,11 +180,11 @@ def test_known_channel_from_a_slot_counts() -> None:
     "我在抖音上看到你们的广告才买的",
 ])
 def test_ordinary_mentions_are_not_threats(text: str) -> None:
-    assert threatened_channels([t(text)]) == []
+    assert threatened_channels([t(text)], rules=RISK) == []
 
 
 def test_social_media_threat_needs_a_verb() -> None:
-    assert threatened_channels([t("信不信我发微博让大家避雷")]) == ["media"]
+    assert threatened_channels([t("信不信我发微博让大家避雷")], rules=RISK) == ["media"]
 
 
 # ---------------------------------------------------------------- demands beyond policy
@@ -204,14 +204,14 @@ def test_social_media_threat_needs_a_verb() -> None:
     ("还要赔我误工费和精神损失费", 299, True),
 ])
 def test_beyond_policy_demands(text: str, price: float | None, beyond: bool) -> None:
-    assert bool(beyond_policy_demands([t(text)], order_price=price)) is beyond
+    assert bool(beyond_policy_demands([t(text)], order_price=price, rules=RISK)) is beyond
 
 
 # ---------------------------------------------------------------- rules file
 
 
 def _raw_rules() -> dict:
-    return yaml.safe_load(Path(DEFAULT_RISK_RULES_PATH).read_text(encoding="utf-8"))
+    return yaml.safe_load(RISK_PATH.read_text(encoding="utf-8"))
 
 
 def test_weights_and_thresholds_come_from_the_rules_file() -> None:
@@ -234,9 +234,5 @@ def test_broken_file_names_the_file(tmp_path: Path) -> None:
     del raw["levels"]["red"]
     path = tmp_path / "risk.yml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(RiskRulesError, match="risk.yml"):
+    with pytest.raises(KnowledgeError, match="risk.yml"):
         load_risk_rules(path)
-
-
-def test_rules_are_loaded_once() -> None:
-    assert load_risk_rules() is load_risk_rules()
