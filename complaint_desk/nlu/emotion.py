@@ -36,6 +36,7 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.utils import murmurhash3_32
 
+from complaint_desk.nlu.cues import compile_cues
 from complaint_desk.nlu.fast_linear import FastTablesMixin, linear_probabilities, tfidf_blocks, tfidf_row
 from complaint_desk.nlu.normalize import normalize
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
@@ -84,9 +85,7 @@ class CueGroup:
     _regex: re.Pattern[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        alternatives = [re.escape(normalize(word).lower()) for word in sorted(set(self.words), key=len, reverse=True)]
-        alternatives += [f"(?:{pattern})" for pattern in self.patterns]
-        self._regex = re.compile("|".join(alternatives)) if alternatives else None
+        self._regex = compile_cues(self.words, self.patterns, fold=_clean)
 
     def count(self, text: str) -> int:
         return len(self._regex.findall(text)) if self._regex else 0
