@@ -275,7 +275,7 @@ def keyword_emotion(text: str, cues: Any) -> str:
 
 
 def keyword_complaint(text: str, cues: Any) -> bool:
-    from complaint_desk.nlu.emotion import NEGATIVE_EMOTIONS
+    from complaint_desk.nlu.emotion_model import NEGATIVE_EMOTIONS
 
     return keyword_emotion(text, cues) in NEGATIVE_EMOTIONS or any(word in text for word in COMPLAINT_KEYWORDS)
 
@@ -285,7 +285,7 @@ def emotion_cross_validation(
 ) -> dict[str, Any]:
     from sklearn.metrics import classification_report, f1_score
 
-    from complaint_desk.nlu import emotion
+    from complaint_desk.nlu.emotion_training import load_labelled_examples, split_pairs, train
     from components.emotion_classifier import EmotionClassifier, emotion_label
 
     config = {**EmotionClassifier.get_default_config(), **component_config}
@@ -294,15 +294,15 @@ def emotion_cross_validation(
     extra_texts: list[str] = []
     extra_labels: list[str] = []
     if config.get("extra_examples"):
-        extra_pairs = emotion.load_labelled_examples(ROOT / config["extra_examples"])
-        extra_texts, extra_labels = emotion.split_pairs(extra_pairs)
+        extra_pairs = load_labelled_examples(ROOT / config["extra_examples"])
+        extra_texts, extra_labels = split_pairs(extra_pairs)
     truth: list[str] = []
     predicted: list[str] = []
     for fold, (train_index, test_index) in enumerate(fold_indices(n_folds, examples), start=1):
         progress(f"  emotion: fold {fold}/{n_folds}")
         train_index = [i for i in train_index if labels[i]]
         test_index = [i for i in test_index if labels[i]]
-        model = emotion.train(
+        model = train(
             [examples[i].get("text") for i in train_index] + extra_texts,
             [labels[i] for i in train_index] + extra_labels,
             cues_path=ROOT / config["cues"],
@@ -366,7 +366,7 @@ def predicted_complaint(parse: dict[str, Any], refined: bool = True) -> bool:
     Refined (the headline rule, fixed before measuring): a complaint intent does not count when
     the emotion is `satisfied`, since praise names the same topics (质量, 物流) as complaints.
     """
-    from complaint_desk.nlu.emotion import NEGATIVE_EMOTIONS
+    from complaint_desk.nlu.emotion_model import NEGATIVE_EMOTIONS
 
     emotion_name = (parse.get("emotion") or {}).get("name")
     intent_name = (parse.get("intent") or {}).get("name")
@@ -415,7 +415,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rasa.shared.nlu.training_data.loading import load_data
     from sklearn.metrics import f1_score
 
-    from complaint_desk.nlu.emotion import CueLexicon, train_polarity_model
+    from complaint_desk.nlu.emotion_cues import CueLexicon
+    from complaint_desk.nlu.emotion_general_knowledge import train_polarity_model
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     ours, baseline, notes = load_configs()
