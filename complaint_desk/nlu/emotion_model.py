@@ -76,9 +76,7 @@ class EmotionModel(FastTablesMixin):
     cues: CueLexicon
     general_lexicon: dict[str, str]
     polarity: PolarityModel | None
-    dense_scale: float = 1.0
     word_vectorizer: TfidfVectorizer | None = None
-    version: int = 1
 
     def dense_features(self, cleaned_texts: Sequence[str], folded_texts: Sequence[str]) -> np.ndarray:
         """Lexicon, cue and polarity features (log-scaled counts)."""
@@ -94,7 +92,7 @@ class EmotionModel(FastTablesMixin):
             log_odds = np.clip(self.polarity.log_odds_negative(folded_texts), -6, 6) / 3.0
         else:
             log_odds = np.zeros(len(folded_texts))
-        return np.hstack([dense, log_odds[:, None]]) * self.dense_scale
+        return np.hstack([dense, log_odds[:, None]])
 
     def features(self, texts: Sequence[str]) -> sp.csr_matrix:
         cleaned = [clean_text(text) for text in texts]

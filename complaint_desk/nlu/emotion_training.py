@@ -16,10 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from complaint_desk.nlu.emotion_cues import DEFAULT_CUES_PATH, CueLexicon, fold_text
 from complaint_desk.nlu.emotion_general_knowledge import load_general_lexicon, train_polarity_model
 from complaint_desk.nlu.emotion_model import EmotionModel, jieba_words
-from complaint_desk.paths import PROJECT_ROOT
 from complaint_desk.policy.taxonomy import EMOTIONS
-
-DEFAULT_EXTRA_EXAMPLES_PATH = PROJECT_ROOT / "data" / "emotion" / "general_emotion.yml"
 
 
 def train(
@@ -28,8 +25,6 @@ def train(
     cues_path: str | Path = DEFAULT_CUES_PATH,
     use_general_knowledge: bool = True,
     regularization: float = 100.0,
-    dense_scale: float = 1.0,
-    char_ngram_max: int = 3,
     word_ngrams: bool = True,
 ) -> EmotionModel:
     """Fit the emotion model on labelled texts (labels from EMOTIONS)."""
@@ -41,7 +36,7 @@ def train(
     if len(set(labels)) < 2:
         raise ValueError("emotion training needs at least two different emotions")
     vectorizer = TfidfVectorizer(
-        analyzer="char", ngram_range=(1, char_ngram_max), sublinear_tf=True, min_df=1, max_features=80000
+        analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1, max_features=80000
     )
     folded = [fold_text(text) for text in texts]
     vectorizer.fit(folded)
@@ -57,7 +52,6 @@ def train(
         cues=CueLexicon.from_yaml(cues_path),
         general_lexicon=dict(load_general_lexicon()) if use_general_knowledge else {},
         polarity=train_polarity_model() if use_general_knowledge else None,
-        dense_scale=dense_scale,
         word_vectorizer=word_vectorizer,
     )
     model.classifier.fit(model.features(texts), list(labels))

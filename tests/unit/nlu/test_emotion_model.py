@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from complaint_desk.nlu.emotion_model import EmotionModel, EmotionResult
-from complaint_desk.nlu.emotion_training import DEFAULT_EXTRA_EXAMPLES_PATH, load_labelled_examples, split_pairs, train
+from complaint_desk.nlu.emotion_training import load_labelled_examples, split_pairs, train
 from complaint_desk.policy.taxonomy import EMOTIONS
 
 ROOT = Path(__file__).resolve().parents[3]
+GENERAL_EXAMPLES = ROOT / "data" / "emotion" / "general_emotion.yml"
 ANGRY_THREAT = "你们这什么破快递！！一个礼拜了还没到，再不给说法我就打12315"
 ANGRY_THREAT_TRADITIONAL = "你們這什麼破快遞！！一個禮拜了還沒到，再不給說法我就打12315"
 
@@ -41,7 +42,7 @@ def _strip_entity_markup(text: str) -> str:
 def model() -> EmotionModel:
     nlu_pairs = _nlu_examples()
     assert nlu_pairs, f"no emotion-labelled examples under {ROOT / 'data' / 'nlu'}"
-    texts, labels = split_pairs(nlu_pairs + load_labelled_examples(DEFAULT_EXTRA_EXAMPLES_PATH))
+    texts, labels = split_pairs(nlu_pairs + load_labelled_examples(GENERAL_EXAMPLES))
     return train(texts, labels)
 
 
