@@ -1,8 +1,8 @@
 """Rasa graph component that adds `emotion` (name, confidence, intensity) to every parsed message.
 
-A thin wrapper around complaint_desk/nlu/emotion.py. Labels come from the NLU data's
-intent-block metadata (`metadata: {emotion: angry}`) or from example-level metadata,
-plus the general-domain examples named by `extra_examples`.
+A thin wrapper around complaint_desk/nlu/emotion_model.py, fitted by complaint_desk/nlu/emotion_training.py.
+Labels come from the NLU data's intent-block metadata (`metadata: {emotion: angry}`) or from
+example-level metadata, plus the general-domain examples named by `extra_examples`.
 
     - name: components.emotion_classifier.EmotionClassifier
       extra_examples: data/emotion/general_emotion.yml
@@ -24,7 +24,10 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from complaint_desk.nlu import emotion
+from complaint_desk.nlu.emotion_cues import DEFAULT_CUES_PATH
+from complaint_desk.nlu.emotion_model import MODEL_FILE_NAME, EmotionModel
+from complaint_desk.nlu.emotion_training import load_labelled_examples, split_pairs
+from complaint_desk.nlu.emotion_training import train as train_emotion_model
 from complaint_desk.paths import PROJECT_ROOT
 from complaint_desk.policy.taxonomy import EMOTIONS
 
@@ -88,7 +91,7 @@ class EmotionClassifier(GraphComponent):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: emotion.EmotionModel | None = None,
+        model: EmotionModel | None = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
@@ -117,7 +120,7 @@ class EmotionClassifier(GraphComponent):
         if extra_path is not None:
             if not extra_path.is_file():
                 raise FileNotFoundError(f"EmotionClassifier extra_examples not found: {extra_path}")
-            extra_texts, extra_labels = emotion.split_pairs(emotion.load_labelled_examples(extra_path))
+            extra_texts, extra_labels = split_pairs(load_labelled_examples(extra_path))
             texts += extra_texts
             labels += extra_labels
             logger.info("Emotion: %d extra examples from %s.", len(extra_texts), extra_path)
@@ -129,10 +132,10 @@ class EmotionClassifier(GraphComponent):
             logger.warning("Emotion: fewer than two labelled emotions; every message will be neutral.")
             self._model = None
         else:
-            self._model = emotion.train(
+            self._model = train_emotion_model(
                 texts,
                 labels,
-                cues_path=_resolve(self._config.get("cues")) or emotion.DEFAULT_CUES_PATH,
+                cues_path=_resolve(self._config.get("cues")) or DEFAULT_CUES_PATH,
                 use_general_knowledge=bool(self._config.get("use_general_knowledge", True)),
                 regularization=float(self._config.get("regularization", 100.0)),
                 word_ngrams=bool(self._config.get("word_ngrams", True)),
@@ -157,8 +160,8 @@ class EmotionClassifier(GraphComponent):
         model = None
         try:
             with model_storage.read_from(resource) as directory:
-                if (Path(directory) / emotion.MODEL_FILE_NAME).is_file():
-                    model = emotion.EmotionModel.load(directory)
+                if (Path(directory) / MODEL_FILE_NAME).is_file():
+                    model = EmotionModel.load(directory)
         except ValueError:
             logger.warning("Emotion: no trained model found; every message will be neutral.")
         return cls(config, model_storage, resource, model)

@@ -1,9 +1,9 @@
 """Fast intent cross-validation for people writing NLU data: which sentences get confused, and with what.
 
 Trains the tokenizer's words + character n-grams + logistic regression (complaint_desk.nlu.lexical_intents) on data/nlu
-in the 5 seeded folds of `make eval-nlu` (a few minutes, against about an hour for Rasa's own cross-validation) and prints per-intent F1, the most frequent
-confusions and, for the intents named on the command line, every misclassified sentence.
-It is also the intent baseline that eval-nlu prints.
+in the 5 seeded folds of `make eval-nlu` (tools.nlu_folds; a few minutes, against about an hour for Rasa's own
+cross-validation) and prints per-intent F1, the most frequent confusions and, for the intents named on the command
+line, every misclassified sentence. The same model is the intent baseline that eval-nlu prints.
 
     python -m tools.intent_confusions [intent ...]
 """
@@ -15,10 +15,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from complaint_desk.nlu.normalize import normalize
-from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
-
-JIEBA_DICTIONARY_DIR = KNOWLEDGE_DIR / "jieba"  # config.yml's dictionary_path
+from complaint_desk.paths import PROJECT_ROOT
+from tools.nlu_folds import lexical_predictions, stratified_folds
 
 
 def load_intent_examples(nlu_dir: Path) -> tuple[list[str], list[str]]:
@@ -30,37 +28,7 @@ def load_intent_examples(nlu_dir: Path) -> tuple[list[str], list[str]]:
     return [example.get("text") for example in examples], [example.get("intent") for example in examples]
 
 
-def lexical_predictions(
-    texts: Sequence[str], intents: Sequence[str], splits: Sequence[tuple[Sequence[int], Sequence[int]]]
-) -> list[str]:
-    """The lexical model's prediction for every example, each from the split that holds it out.
-
-    Words come from the pipeline's own tokenizer with the e-commerce dictionary, as in LexicalIntentBlender.
-    """
-    from rasa.shared.nlu.constants import TEXT
-    from rasa.shared.nlu.training_data.message import Message
-
-    from complaint_desk.nlu.lexical_intents import LexicalIntentModel
-    from components.normalizing_jieba_tokenizer import NormalizingJiebaTokenizer
-
-    tokenizer = NormalizingJiebaTokenizer.create(
-        {**NormalizingJiebaTokenizer.get_default_config(), "dictionary_path": str(JIEBA_DICTIONARY_DIR)},
-        None, None, None)
-    normalized = [normalize(text) for text in texts]
-    words = [[token.text for token in tokenizer.tokenize(Message.build(text), TEXT)] for text in texts]
-    predicted = [""] * len(texts)
-    for train_index, test_index in splits:
-        model = LexicalIntentModel().fit([words[i] for i in train_index], [normalized[i] for i in train_index],
-                                         [intents[i] for i in train_index])
-        probabilities = model.predict_proba([words[i] for i in test_index], [normalized[i] for i in test_index])
-        for i, row in zip(test_index, probabilities, strict=True):
-            predicted[i] = model.intents[int(row.argmax())]
-    return predicted
-
-
 def cross_validated_predictions(texts: Sequence[str], intents: Sequence[str], folds: int = 5) -> list[str]:
-    from tools.eval_nlu import stratified_folds
-
     return lexical_predictions(texts, intents, stratified_folds(folds, intents))
 
 

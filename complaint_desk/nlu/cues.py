@@ -1,14 +1,14 @@
 """Matching cue words in shopper text: one normalization (cached), one cue-regex builder with negation,
 sentences and clauses, and money amounts and multipliers that ignore order and phone numbers.
 
-Shared by the case (profile, risk, handoff summary) and the guard, so each rule reads the same
-normalized text the same way.
+Shared by the case (profile, risk, handoff summary) and the emotion cue lexicon, so each rule
+reads the same normalized text the same way.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from complaint_desk.nlu.normalize import normalize
@@ -48,19 +48,30 @@ def clauses(normalized: str) -> list[str]:
     return [c.strip() for c in _CLAUSE_BREAK_RE.split(normalized) if c.strip()]
 
 
-def compile_cues(words: Iterable[str] = (), patterns: Iterable[str] = ()) -> re.Pattern[str] | None:
-    """One regex for cue words (normalized, longest first) and raw patterns; None when empty."""
-    alternatives = [re.escape(normalized_text(str(w))) for w in sorted(set(words), key=len, reverse=True)]
+def _word_alternatives(words: Iterable[str], fold: Callable[[str], str]) -> list[str]:
+    """Each distinct word folded and escaped, longest first, so that 没有办法 wins over 没."""
+    return [re.escape(fold(str(w))) for w in sorted(set(words), key=len, reverse=True)]
+
+
+def compile_cues(
+    words: Iterable[str] = (), patterns: Iterable[str] = (), fold: Callable[[str], str] = normalized_text
+) -> re.Pattern[str] | None:
+    """One regex for cue words (folded, longest first) and raw patterns; None when empty.
+
+    `fold` must normalize the words the way the searched text was normalized: `normalized_text` for
+    the case rules; the emotion cue lexicon passes its own fully lower-cased form.
+    """
+    alternatives = _word_alternatives(words, fold)
     alternatives += [f"(?:{pattern})" for pattern in patterns]
     return re.compile("|".join(alternatives)) if alternatives else None
 
 
 def compile_negation(words: Iterable[str], gap: int = 4) -> re.Pattern[str] | None:
     """Matches at the end of the text before a cue when a negation word precedes it within `gap` characters."""
-    words = [re.escape(normalized_text(str(w))) for w in sorted(set(words), key=len, reverse=True)]
-    if not words:
+    alternatives = _word_alternatives(words, normalized_text)
+    if not alternatives:
         return None
-    return re.compile(rf"(?:{'|'.join(words)})[^，,。！!？?；;\n]{{0,{gap}}}$")
+    return re.compile(rf"(?:{'|'.join(alternatives)})[^，,。！!？?；;\n]{{0,{gap}}}$")
 
 
 def is_negated(text: str, start: int, negation: re.Pattern[str] | None, window: int = 12) -> bool:

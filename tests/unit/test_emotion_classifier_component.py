@@ -1,4 +1,4 @@
-"""components.emotion_classifier: the Rasa graph component around complaint_desk.nlu.emotion."""
+"""components.emotion_classifier: the Rasa graph component around complaint_desk.nlu.emotion_model."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""tools.eval_nlu: the same seeded folds for every measurement, and the lexical intent baseline."""
+"""tools.eval_nlu and its stages: the same seeded folds for every measurement, the lexical intent baseline,
+the complaint rule, parse timing and the command line."""
 
 from __future__ import annotations
 
@@ -7,15 +8,11 @@ import asyncio
 import pytest
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
-from tools.eval_nlu import (
-    fold_indices,
-    held_out_fallback_count,
-    latency_summary,
-    lexical_intent_cross_validation,
-    main,
-    predicted_complaint,
-    shopper_messages,
-)
+from tools.eval_nlu import latency_summary, main
+from tools.eval_nlu_cross_validation import held_out_fallback_count, lexical_intent_cross_validation
+from tools.eval_nlu_external import predicted_complaint
+from tools.eval_nlu_timing import shopper_messages
+from tools.nlu_folds import fold_indices
 
 NLU_YAML = """
 version: "3.1"
