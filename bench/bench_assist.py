@@ -40,7 +40,7 @@ from complaint_desk.desk import Desk  # noqa: E402
 from complaint_desk.paths import KNOWLEDGE_DIR  # noqa: E402
 from complaint_desk.policy.taxonomy import EMOTIONS  # noqa: E402
 
-CASES = ROOT / "tests" / "unit" / "guard_cases"
+CASES = ROOT / "tests" / "unit" / "guard" / "cases"
 NLU_DIR = ROOT / "data" / "nlu"
 STAGE_SLOTS: dict[str, Callable[[str, str], dict]] = {
     "listen": lambda category, order: {},

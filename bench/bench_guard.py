@@ -22,7 +22,7 @@ from complaint_desk.guard.checker import GuardContext, load_guard  # noqa: E402
 from complaint_desk.nlu.normalize import normalize  # noqa: E402
 from complaint_desk.policy.loader import load_policy  # noqa: E402
 
-CASES = ROOT / "tests" / "unit" / "guard_cases"
+CASES = ROOT / "tests" / "unit" / "guard" / "cases"
 REPEATS = 20
 # The phrases a first-cut filter would use: the issue's own examples, matched literally.
 BASELINE_KEYWORDS = (

@@ -25,7 +25,7 @@ from complaint_desk.guard.checker import Guard, load_guard
 from complaint_desk.knowledge import KnowledgeError
 from tests.unit.shipped_knowledge import HANDOFF, HANDOFF_PATH, PROFILES, RISK
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 OVER_PROMISE_WORDS = ("保证", "一定", "马上", "立刻", "立即", "百分之百", "绝对")
 

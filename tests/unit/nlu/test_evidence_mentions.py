@@ -4,7 +4,7 @@ import pytest
 
 from complaint_desk.nlu.evidence_mentions import EvidenceReader
 
-READER = EvidenceReader.from_file(Path(__file__).resolve().parents[2] / "knowledge" / "evidence_keywords.yml")
+READER = EvidenceReader.from_file(Path(__file__).resolve().parents[3] / "knowledge" / "evidence_keywords.yml")
 
 
 @pytest.mark.parametrize(

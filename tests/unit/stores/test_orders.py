@@ -6,7 +6,7 @@ import pytest
 from complaint_desk.stores.database import create_schema, engine_for, session_factory
 from complaint_desk.stores.orders import OrderStore, could_be_the_ordered_product, extract_order_id
 
-DEMO_ORDERS = Path(__file__).resolve().parents[2] / "knowledge" / "demo_orders.yml"
+DEMO_ORDERS = Path(__file__).resolve().parents[3] / "knowledge" / "demo_orders.yml"
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.model import Complaint, ComplaintHistory, Decision, OrderFacts, Policy
 from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 POLICY_PATH = ROOT / "knowledge" / "remedy_policy.yml"
 TODAY = dt.date(2024, 6, 20)
 

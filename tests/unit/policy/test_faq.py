@@ -4,7 +4,7 @@ import pytest
 
 from complaint_desk.policy.faq import PolicyFaq
 
-FAQ = PolicyFaq.from_file(Path(__file__).resolve().parents[2] / "knowledge" / "policy_faq.yml")
+FAQ = PolicyFaq.from_file(Path(__file__).resolve().parents[3] / "knowledge" / "policy_faq.yml")
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from complaint_desk.knowledge import KnowledgeError
 from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.model import SlaTable
 
-ROOT = Path(__file__).resolve().parents[2]
-CASES = Path(__file__).resolve().parent / "guard_cases"
+ROOT = Path(__file__).resolve().parents[3]
+CASES = Path(__file__).resolve().parent / "cases"
 GUARD_RULES = ROOT / "knowledge" / "guard_rules.yml"
 POLICY = ROOT / "knowledge" / "remedy_policy.yml"
 
