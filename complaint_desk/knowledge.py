@@ -112,14 +112,17 @@ def parse_knowledge(text: str, source: str = "<knowledge>") -> Any:
         raise KnowledgeError(source, [(None, f"YAML 格式错误：{error}")]) from error
 
 
+def read_knowledge_text(path: str | Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise KnowledgeError(source_name(path), [(None, f"无法读取文件：{error}")]) from error
+
+
 def load_knowledge(path: str | Path, expect: type = dict) -> Any:
     """Read one knowledge file. `expect`: the type its top level must have (a mapping by default)."""
     source = source_name(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise KnowledgeError(source, [(None, f"无法读取文件：{error}")]) from error
-    data = parse_knowledge(text, source)
+    data = parse_knowledge(read_knowledge_text(path), source)
     if not isinstance(data, expect):
         kind = "键值表（mapping）" if expect is dict else "列表" if expect is list else expect.__name__
         raise KnowledgeError(source, [(1, f"文件的最外层应为{kind}")])

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from complaint_desk.knowledge import KnowledgeError, source_name
+from complaint_desk.knowledge import KnowledgeError, parse_knowledge, read_knowledge_text, source_name
 from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.policy.model import (
     Authority,
@@ -52,27 +52,15 @@ REQUIRED_MESSAGES = (
 
 def load_policy(path: str | Path) -> Policy:
     """Load and fully validate a policy file. Raises KnowledgeError naming the file and line."""
-    source = source_name(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise KnowledgeError(source, [(None, f"无法读取政策文件：{error}")]) from error
-    return parse_policy(text, source)
+    return parse_policy(read_knowledge_text(path), source_name(path))
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:
-    reader = YamlReader()
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        raise KnowledgeError(source, [(line, f"YAML 语法错误：{error.problem or error}")]) from error
-    except yaml.YAMLError as error:
-        raise KnowledgeError(source, [(None, f"YAML 语法错误：{error}")]) from error
-    if node is None:
+    data = parse_knowledge(text, source)  # syntax errors and duplicate keys, with their lines
+    if data is None:
         raise KnowledgeError(source, [(None, "政策文件为空")])
+    reader = YamlReader()
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
     reader.record_lines(node, ())
     policy = _build_policy(reader, data, source)
     if reader.problems:
