@@ -17,7 +17,7 @@ export PYTHONPATH := $(CURDIR)
 export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 
-.PHONY: help install browser train validate run test test-unit test-integration test-e2e test-production test-stories lint eval-nlu bench bench-assist bench-insights insights-report seed-demo vendor-js vendor-web clean
+.PHONY: help install browser train validate run test test-unit test-integration test-e2e test-production test-stories lint eval-nlu eval-blind bench bench-assist bench-insights insights-report seed-demo vendor-js vendor-web clean
 
 help:
 	@echo "make run    # 安装依赖、按需训练模型，并启动动作服务器 + Rasa 服务器"
@@ -81,6 +81,10 @@ test: validate lint $(MODEL) browser
 
 eval-nlu: install
 	$(BIN)/python -m tools.eval_nlu
+
+# Figures on the blind sets in tests/blind/ (guard, messages, conversations): make eval-blind ARGS="--part guard"
+eval-blind: $(MODEL)
+	$(BIN)/python -m tools.eval_blind $(ARGS)
 
 bench: $(MODEL)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
