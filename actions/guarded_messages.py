@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.call_cache import case_of
 from complaint_desk.desk import shared_desk
-from complaint_desk.guard.checker import GuardContext
+from complaint_desk.guard.verdict import GuardContext
 
 logger = logging.getLogger(__name__)
 

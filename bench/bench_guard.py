@@ -18,7 +18,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from complaint_desk.guard.checker import GuardContext, load_guard  # noqa: E402
+from complaint_desk.guard.checker import load_guard  # noqa: E402
+from complaint_desk.guard.verdict import GuardContext  # noqa: E402
 from complaint_desk.nlu.normalize import normalize  # noqa: E402
 from complaint_desk.policy.loader import load_policy  # noqa: E402
 

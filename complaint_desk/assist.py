@@ -15,7 +15,8 @@ from typing import Any
 
 from complaint_desk.case.case import FORM_NAME, Case
 from complaint_desk.case.turns import anger_direction, emotion_trend
-from complaint_desk.guard.checker import Guard, GuardContext, Verdict
+from complaint_desk.guard.checker import Guard
+from complaint_desk.guard.verdict import GuardContext, Verdict
 from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.policy.model import Policy
 from complaint_desk.policy.taxonomy import level_rank

@@ -28,7 +28,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from complaint_desk.guard.checker import GuardContext, load_guard
+from complaint_desk.guard.checker import load_guard
+from complaint_desk.guard.verdict import GuardContext
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
 from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.taxonomy import category_for_intent

@@ -19,7 +19,7 @@ from complaint_desk.case.handoff_summary import HandoffData, HandoffReason, Summ
 from complaint_desk.case.profile import CustomerProfile, ProfileRules, profile_customer
 from complaint_desk.case.risk import RiskAssessment, RiskInput, RiskRules, assess_risk, threatened_channels
 from complaint_desk.case.turns import CustomerTurn, turns_from_tracker_events
-from complaint_desk.guard.checker import GuardContext
+from complaint_desk.guard.verdict import GuardContext
 from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
 from complaint_desk.policy.engine import PolicyEngine
 from complaint_desk.policy.levels import LevelTable, complaint_level

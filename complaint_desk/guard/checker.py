@@ -6,17 +6,17 @@ knows how to apply them. All regexes are compiled once, at load.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from complaint_desk.guard.phrase_check import PhraseCheck, load_phrase_check
+from complaint_desk.guard.verdict import Finding, GuardContext, Scan, Verdict
 from complaint_desk.knowledge import load_knowledge, reading, source_name
 from complaint_desk.nlu.normalize import normalize
 from complaint_desk.nlu.numerals import NUMBER_PATTERN, parse_number
-from complaint_desk.policy.model import SlaTable
 
 SEVERITIES = ("block", "warn")
 CHECKS = ("phrase", "amount", "refund_time", "resolution_time")
@@ -25,42 +25,6 @@ _CURRENCY_PATTERN = r"(?:块钱|元钱|元整|块|元|圆)"
 _MAX_REWRITE_PASSES = 4
 _PREFIX_WINDOW = 24
 _SUFFIX_WINDOW = 16
-_ECHO_CONTEXT = 2
-_ECHO_MIN_LENGTH = 4
-
-
-@dataclass(frozen=True)
-class GuardContext:
-    approved_remedies: frozenset[str] = frozenset()
-    approved_amount: float | None = None  # approved money amount for the approved remedies, in yuan
-    coupon_cap: float | None = None  # the bot's coupon authority when no amount was approved
-    sla: SlaTable | None = None
-    payment_method: str | None = None
-    complaint_level: str | None = None
-    customer_quotes: tuple[str, ...] = ()  # the customer's own messages; echoing them is not a promise
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule_id: str
-    family: str
-    start: int
-    end: int
-    matched_text: str
-    severity: str  # "block" | "warn"
-    explanation: str
-    suggestion: str
-
-
-@dataclass(frozen=True)
-class Verdict:
-    allowed: bool
-    findings: tuple[Finding, ...]
-    rewrite: str
-
-    @property
-    def blocking(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "block")
 
 
 @dataclass(frozen=True)
@@ -91,43 +55,16 @@ class _Limits:
     resolution_hours: float
 
 
-@dataclass
-class _Scan:
-    text: str
-    breaks: list[int]
-    sentence_breaks: list[int]
-    quoted: list[tuple[int, int]] = field(default_factory=list)
-    customer_quotes: tuple[str, ...] = ()
-
-    def clause(self, position: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self.breaks, position - 1)
-        start = self.breaks[index - 1] + 1 if index > 0 else 0
-        end = self.breaks[index] if index < len(self.breaks) else len(self.text)
-        return start, end
-
-    def sentence_start(self, position: int) -> int:
-        index = bisect.bisect_right(self.sentence_breaks, position - 1)
-        return self.sentence_breaks[index - 1] + 1 if index > 0 else 0
-
-    def is_quoted(self, start: int, end: int) -> bool:
-        if any(q_start <= start and end <= q_end for q_start, q_end in self.quoted):
-            return True
-        if not self.customer_quotes:
-            return False
-        # Echoing the customer's own words: the hit with a little context occurs in what they wrote.
-        clause_start, clause_end = self.clause(start)
-        echo = self.text[max(clause_start, start - _ECHO_CONTEXT):min(clause_end, end + _ECHO_CONTEXT)]
-        return len(echo) >= _ECHO_MIN_LENGTH and any(echo in quote for quote in self.customer_quotes)
-
-
 def _alternation(words: Iterable[str]) -> str:
     # Longest first so that 没有办法 wins over 没.
     return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
 
 
 class Guard:
-    def __init__(self, config: Mapping[str, Any], source: str = "<guard rules>") -> None:
+    def __init__(self, config: Mapping[str, Any], source: str = "<guard rules>",
+                 phrases: PhraseCheck | None = None) -> None:
         self.source = source
+        self.phrases = phrases
         with reading(config, "过度承诺检查规则"):
             self._load(config)
 
@@ -225,7 +162,7 @@ class Guard:
 
     def _findings(self, text: str, context: GuardContext) -> list[Finding]:
         normalized = normalize(text)
-        scan = _Scan(normalized, [i for i, char in enumerate(normalized) if char in self._break_chars],
+        scan = Scan(normalized, [i for i, char in enumerate(normalized) if char in self._break_chars],
                      [i for i, char in enumerate(normalized) if char in self._sentence_chars])
         scan.quoted = self._quoted_spans(normalized)
         scan.customer_quotes = tuple(normalize(quote) for quote in context.customer_quotes)
@@ -254,10 +191,12 @@ class Guard:
                 rule_findings.append(Finding(rule.rule_id, rule.family, start, end, text[start:end],
                                              rule.severity, explanation, suggestion))
             findings.extend(_widest(rule_findings))
+        if self.phrases is not None:
+            findings += self.phrases.findings(text, normalized, scan, findings, context)
         findings.sort(key=lambda f: (f.start, -f.end))
         return findings
 
-    def _neutralized(self, rule: _Rule, scan: _Scan, start: int, end: int) -> bool:
+    def _neutralized(self, rule: _Rule, scan: Scan, start: int, end: int) -> bool:
         """Negated, hedged or conditional mentions are not promises."""
         text = scan.text
         clause_start, clause_end = scan.clause(start)
@@ -399,6 +338,7 @@ def _widest(findings: list[Finding]) -> list[Finding]:
     return kept
 
 
-def load_guard(path: str | Path) -> Guard:
-    """Read and compile knowledge/guard_rules.yml."""
-    return Guard(load_knowledge(path), source_name(path))
+def load_guard(path: str | Path, phrases: str | Path | None = None) -> Guard:
+    """Read and compile knowledge/guard_rules.yml, and with `phrases` (knowledge/guard_phrases.yml) the phrase
+    model that reads each sentence for the phrase families."""
+    return Guard(load_knowledge(path), source_name(path), load_phrase_check(phrases) if phrases else None)

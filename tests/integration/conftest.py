@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from complaint_desk.guard.checker import GuardContext, load_guard
+from complaint_desk.guard.checker import load_guard
+from complaint_desk.guard.verdict import GuardContext
 from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.policy.loader import load_policy
 from tools.stack import Stack, start_stack

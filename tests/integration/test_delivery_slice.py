@@ -7,7 +7,8 @@ from pathlib import Path
 
 import requests
 
-from complaint_desk.guard.checker import GuardContext, load_guard
+from complaint_desk.guard.checker import load_guard
+from complaint_desk.guard.verdict import GuardContext
 from complaint_desk.policy.loader import load_policy
 from tests.integration.conftest import Customer
 from tools.stack import Stack, start_stack

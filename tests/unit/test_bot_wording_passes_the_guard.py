@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from complaint_desk.guard.checker import GuardContext, load_guard
+from complaint_desk.guard.checker import load_guard
+from complaint_desk.guard.verdict import GuardContext
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
 from complaint_desk.policy.loader import load_policy
 

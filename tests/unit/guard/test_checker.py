@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
-from complaint_desk.guard.checker import Guard, GuardContext, Verdict, load_guard
+from complaint_desk.guard.checker import Guard, load_guard
+from complaint_desk.guard.verdict import GuardContext, Verdict
 from complaint_desk.knowledge import KnowledgeError
 from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.model import SlaTable

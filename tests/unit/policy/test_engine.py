@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from complaint_desk.guard.checker import GuardContext, load_guard
+from complaint_desk.guard.checker import load_guard
+from complaint_desk.guard.verdict import GuardContext
 from complaint_desk.knowledge import KnowledgeError
 from complaint_desk.policy.engine import PolicyEngine
 from complaint_desk.policy.loader import load_policy

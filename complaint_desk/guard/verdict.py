@@ -1,0 +1,75 @@
+"""What the guard works with and answers: the context of a check, its findings and verdict, and the
+scanned text (clauses, sentences, quoted spans) the rules and the phrase model both read."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from complaint_desk.policy.model import SlaTable
+
+_ECHO_CONTEXT = 2
+_ECHO_MIN_LENGTH = 4
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    approved_remedies: frozenset[str] = frozenset()
+    approved_amount: float | None = None  # approved money amount for the approved remedies, in yuan
+    coupon_cap: float | None = None  # the bot's coupon authority when no amount was approved
+    sla: SlaTable | None = None
+    payment_method: str | None = None
+    complaint_level: str | None = None
+    customer_quotes: tuple[str, ...] = ()  # the customer's own messages; echoing them is not a promise
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    family: str
+    start: int
+    end: int
+    matched_text: str
+    severity: str  # "block" | "warn"
+    explanation: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    findings: tuple[Finding, ...]
+    rewrite: str
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "block")
+
+
+@dataclass
+class Scan:
+    text: str
+    breaks: list[int]
+    sentence_breaks: list[int]
+    quoted: list[tuple[int, int]] = field(default_factory=list)
+    customer_quotes: tuple[str, ...] = ()
+
+    def clause(self, position: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.breaks, position - 1)
+        start = self.breaks[index - 1] + 1 if index > 0 else 0
+        end = self.breaks[index] if index < len(self.breaks) else len(self.text)
+        return start, end
+
+    def sentence_start(self, position: int) -> int:
+        index = bisect.bisect_right(self.sentence_breaks, position - 1)
+        return self.sentence_breaks[index - 1] + 1 if index > 0 else 0
+
+    def is_quoted(self, start: int, end: int) -> bool:
+        if any(q_start <= start and end <= q_end for q_start, q_end in self.quoted):
+            return True
+        if not self.customer_quotes:
+            return False
+        # Echoing the customer's own words: the hit with a little context occurs in what they wrote.
+        clause_start, clause_end = self.clause(start)
+        echo = self.text[max(clause_start, start - _ECHO_CONTEXT):min(clause_end, end + _ECHO_CONTEXT)]
+        return len(echo) >= _ECHO_MIN_LENGTH and any(echo in quote for quote in self.customer_quotes)
