@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -24,8 +25,10 @@ def send_checked(
 ) -> str:
     """Send `text`, or its compliant rewrite if the guard blocks it. Returns what was sent.
 
-    Without a context the text may state no remedy: the case's context with nothing approved."""
-    verdict = shared_desk().guard.check(text, context or case_of(tracker).guard_context(()))
+    Without a context the text may state no remedy: the case's context with nothing approved. The bot's
+    wording comes from the knowledge files, so the guard's rules check it, not the phrase model."""
+    context = replace(context or case_of(tracker).guard_context(()), fixed_wording=True)
+    verdict = shared_desk().guard.check(text, context)
     if not verdict.allowed:
         logger.warning(
             "guard blocked bot reply in conversation %s: %s -> %s",

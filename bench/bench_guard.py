@@ -73,7 +73,7 @@ def measure(name: str, blocks: Callable[[str, GuardContext], bool],
 
 def main() -> None:
     over, compliant = load_tables()
-    guard = load_guard(ROOT / "knowledge" / "guard_rules.yml")
+    guard = load_guard(ROOT / "knowledge" / "guard_rules.yml", ROOT / "knowledge" / "guard_phrases.yml")
     for text, context in over[:5]:  # warm-up: opencc and regex caches
         guard.check(text, context)
     print(f"{len(over)} over-promising drafts, {len(compliant)} compliant replies, {REPEATS} timing passes")

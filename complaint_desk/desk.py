@@ -75,7 +75,7 @@ class Desk:
             profiles=load_profile_rules(knowledge_dir / "customer_profiles.yml"),
             handoff=load_handoff_data(knowledge_dir / "handoff.yml", risk),
         )
-        guard = load_guard(knowledge_dir / "guard_rules.yml")
+        guard = load_guard(knowledge_dir / "guard_rules.yml", knowledge_dir / "guard_phrases.yml")
         replies = ReplyBook.from_file(knowledge_dir / "replies.yml")
         engine = engine_for(db_url) if db_url else default_engine()
         create_schema(engine)

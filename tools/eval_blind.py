@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 import tempfile
 import time
@@ -41,6 +42,14 @@ PARTS = ("guard", "messages", "conversations")
 
 def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def quiet_rasa() -> None:
+    """Rasa logs every parse at debug level through structlog; the report is what matters here."""
+    import structlog
+
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -66,7 +75,7 @@ def excluded(batch: Path) -> set[str]:
 
 
 def eval_guard(cases: list[dict[str, Any]]) -> dict[str, Any]:
-    guard = load_guard(KNOWLEDGE_DIR / "guard_rules.yml")
+    guard = load_guard(KNOWLEDGE_DIR / "guard_rules.yml", KNOWLEDGE_DIR / "guard_phrases.yml")
     policy = load_policy(KNOWLEDGE_DIR / "remedy_policy.yml")
     per_family: dict[str, Counter] = defaultdict(Counter)
     missed, false_blocks = [], []
@@ -119,6 +128,7 @@ def eval_messages(cases: list[dict[str, Any]], model: Path) -> dict[str, Any]:
 
     from tools.eval_nlu_timing import parse_all
 
+    quiet_rasa()
     progress(f"  parsing {len(cases)} messages with {model}")
     parses, _latencies = asyncio.run(parse_all(str(model), [case["text"] for case in cases]))
     true_intents = [case["intent"] for case in cases]

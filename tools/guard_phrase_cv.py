@@ -17,7 +17,8 @@ from complaint_desk.guard.phrase_model import OK, PhraseModel, read_corpus
 from complaint_desk.knowledge import load_knowledge
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
 
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+THRESHOLDS = (0.4, 0.5, 0.6, 0.7)
+MIN_LABEL = (0.0, 0.3, 0.4, 0.5)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,22 +30,27 @@ def main(argv: list[str] | None = None) -> int:
     order = list(range(len(replies)))
     random.Random(11).shuffle(order)
     ok_probability: dict[int, float] = {}
+    top_probability: dict[int, float] = {}
     for fold in range(args.folds):
         held = set(order[fold::args.folds])
         model = PhraseModel([r for i, r in enumerate(replies) if i not in held], 1.0,
                             float(config.get("regularization", 10.0)))
         for i in held:
-            ok_probability[i] = model.probabilities(replies[i].text).get(OK, 1.0)
+            probabilities = model.probabilities(replies[i].text)
+            ok_probability[i] = probabilities.get(OK, 1.0)
+            top_probability[i] = max((p for label, p in probabilities.items() if label != OK), default=0.0)
         print(f"fold {fold + 1}/{args.folds}", file=sys.stderr, flush=True)
     counts = Counter(r.label for r in replies)
     print(f"corpus: {len(replies)} lines, {dict(sorted(counts.items()))}")
-    print("max_ok_probability  caught (violations)  flagged (ok lines)")
+    print("max_ok_probability  min_label_probability  caught (violations)  flagged (ok lines)")
+    violations, fine = len(replies) - counts[OK], counts[OK]
     for threshold in THRESHOLDS:
-        caught = sum(1 for i, r in enumerate(replies) if r.label != OK and ok_probability[i] < threshold)
-        flagged = sum(1 for i, r in enumerate(replies) if r.label == OK and ok_probability[i] < threshold)
-        violations, fine = len(replies) - counts[OK], counts[OK]
-        print(f"  {threshold:<18} {caught / violations:.3f} ({caught}/{violations})     "
-              f"{flagged / fine:.3f} ({flagged}/{fine})")
+        for least in MIN_LABEL:
+            flags = {i for i in ok_probability if ok_probability[i] < threshold and top_probability[i] >= least}
+            caught = sum(1 for i, r in enumerate(replies) if r.label != OK and i in flags)
+            flagged = sum(1 for i, r in enumerate(replies) if r.label == OK and i in flags)
+            print(f"  {threshold:<18} {least:<22} {caught / violations:.3f} ({caught}/{violations})     "
+                  f"{flagged / fine:.3f} ({flagged}/{fine})")
     return 0
 
 

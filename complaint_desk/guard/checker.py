@@ -168,8 +168,10 @@ class Guard:
         scan.customer_quotes = tuple(normalize(quote) for quote in context.customer_quotes)
         limits = self._limits(context)
         findings: list[Finding] = []
+        approved_spans: list[tuple[int, int]] = []  # where the text states a remedy the policy approved
         for rule in self.rules:
             if rule.licensed_by & context.approved_remedies and rule.check == "phrase":
+                approved_spans += [m.span() for pattern in rule.patterns for m in pattern.finditer(normalized)]
                 continue
             exception_spans: list[tuple[int, int]] | None = None
             rule_findings: list[Finding] = []
@@ -191,8 +193,9 @@ class Guard:
                 rule_findings.append(Finding(rule.rule_id, rule.family, start, end, text[start:end],
                                              rule.severity, explanation, suggestion))
             findings.extend(_widest(rule_findings))
-        if self.phrases is not None:
-            findings += self.phrases.findings(text, normalized, scan, findings, context)
+        if self.phrases is not None and not context.fixed_wording:
+            findings = [f for f in findings if not self.phrases.overruled(normalized, f, context)]
+            findings += self.phrases.findings(text, normalized, scan, findings, context, approved_spans)
         findings.sort(key=lambda f: (f.start, -f.end))
         return findings
 

@@ -5,7 +5,7 @@ against the approved amount and the coupon cap, times against the SLA table, rem
 approved). Phrasing is open-ended: 包在我身上 is as certain as 保证, 下班前 as much a time promise as
 今天之内. So for the phrase families a classifier reads each sentence: TF-IDF over character 1-3-grams
 of the normalized text, and a multinomial logistic regression over the labels of the corpus
-(data/guard/*.jsonl: one agent reply per line, labelled `ok` or with the way it breaks the rules).
+(knowledge/guard_corpus/*.jsonl: one agent reply per line, labelled `ok` or with the way it breaks the rules).
 
 A sentence is flagged when the model's probability that it is `ok` falls below `max_ok_probability`
 (chosen by cross-validation on the corpus, `python -m tools.guard_phrase_cv`); the label is the most
@@ -14,6 +14,7 @@ likely of the others. Training takes about a second and is done once per corpus 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -63,8 +64,9 @@ def features_of(text: str) -> str:
 
 class PhraseModel:
     def __init__(self, replies: Sequence[LabelledReply], max_ok_probability: float,
-                 regularization: float = 10.0) -> None:
+                 regularization: float = 10.0, min_label_probability: float = 0.0) -> None:
         self.max_ok_probability = max_ok_probability
+        self.min_label_probability = min_label_probability  # unsure is not a violation
         self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
         matrix = self.vectorizer.fit_transform([features_of(r.text) for r in replies])
         self.classifier = LogisticRegression(C=regularization, max_iter=2000)
@@ -85,25 +87,32 @@ class PhraseModel:
         probabilities = linear_probabilities(self._coef, self._intercept, indices, values)
         return dict(zip(self.labels, (float(p) for p in probabilities), strict=True))
 
-    def violation(self, sentence: str, skip: frozenset[str] = frozenset()) -> tuple[str, float] | None:
-        """(label, probability) when the sentence reads as breaking a rule, else None."""
+    def ok_probability(self, sentence: str, fine: frozenset[str] = frozenset()) -> float:
+        """How sure the model is that the sentence is fine; labels in `fine` count as fine here."""
         probabilities = self.probabilities(sentence)
-        if probabilities.get(OK, 1.0) >= self.max_ok_probability:
+        return probabilities.get(OK, 1.0) + sum(probabilities.get(label, 0.0) for label in fine)
+
+    def violation(self, sentence: str, skip: frozenset[str] = frozenset()) -> tuple[str, float] | None:
+        """(label, probability) when the sentence reads as breaking a rule, else None. Labels in `skip` are
+        fine in this context: their probability counts as the sentence being fine."""
+        probabilities = self.probabilities(sentence)
+        if probabilities.get(OK, 1.0) + sum(probabilities.get(label, 0.0) for label in skip) >= self.max_ok_probability:
             return None
         label, probability = max(((label, p) for label, p in probabilities.items() if label != OK and label not in skip),
                                  key=lambda item: item[1], default=(None, 0.0))
-        return (label, probability) if label else None
+        return (label, probability) if label and probability >= self.min_label_probability else None
 
 
 @cache
-def _trained(digest: str, paths: tuple[Path, ...], labels: tuple[str, ...], max_ok_probability: float,
-             regularization: float) -> PhraseModel:
-    return PhraseModel(read_corpus(paths, labels), max_ok_probability, regularization)
+def _trained(digest: str, paths: tuple[Path, ...], labels: tuple[str, ...], regularization: float) -> PhraseModel:
+    return PhraseModel(read_corpus(paths, labels), 1.0, regularization)
 
 
 def train_phrase_model(paths: Sequence[Path], labels: Sequence[str], max_ok_probability: float,
-                       regularization: float = 10.0) -> PhraseModel:
+                       regularization: float = 10.0, min_label_probability: float = 0.0) -> PhraseModel:
     """The model for these corpus files, trained once per content and process (the guard is loaded by
-    every process and by many tests)."""
+    every process and by many tests); the thresholds are this call's."""
     digest = hashlib.sha256(b"".join(Path(p).read_bytes() for p in paths)).hexdigest()
-    return _trained(digest, tuple(Path(p) for p in paths), tuple(labels), max_ok_probability, regularization)
+    model = copy.copy(_trained(digest, tuple(Path(p) for p in paths), tuple(labels), regularization))
+    model.max_ok_probability, model.min_label_probability = max_ok_probability, min_label_probability
+    return model

@@ -21,6 +21,9 @@ class GuardContext:
     payment_method: str | None = None
     complaint_level: str | None = None
     customer_quotes: tuple[str, ...] = ()  # the customer's own messages; echoing them is not a promise
+    # The bot's own wording from the knowledge files (fixed text the tests check), not what a person typed:
+    # the rules check it, the phrase model (which reads paraphrases) does not.
+    fixed_wording: bool = False
 
 
 @dataclass(frozen=True)

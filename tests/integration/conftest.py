@@ -16,14 +16,15 @@ from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.policy.loader import load_policy
 from tools.stack import Stack, start_stack
 
-GUARD = load_guard(KNOWLEDGE_DIR / "guard_rules.yml")
+GUARD = load_guard(KNOWLEDGE_DIR / "guard_rules.yml", KNOWLEDGE_DIR / "guard_phrases.yml")
 POLICY = load_policy(KNOWLEDGE_DIR / "remedy_policy.yml")
 
 
 def approved_context(slots: dict) -> GuardContext:
     """What the bot was allowed to promise: the remedies the policy engine offered in this conversation."""
     offered = {slots.get("offered_remedy"), *(slots.get("declined_remedies") or [])} - {None}
-    return GuardContext(approved_remedies=frozenset(offered), coupon_cap=POLICY.authority.coupon_cap, sla=POLICY.sla)
+    return GuardContext(approved_remedies=frozenset(offered), coupon_cap=POLICY.authority.coupon_cap, sla=POLICY.sla,
+                        fixed_wording=True)  # the bot's wording
 
 
 def assert_guard_clean(replies: list[dict], slots: dict) -> None:

@@ -15,7 +15,7 @@ from tools.stack import Stack, start_stack
 
 LATE_ORDER = "472918305561"
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
-GUARD = load_guard(KNOWLEDGE / "guard_rules.yml")
+GUARD = load_guard(KNOWLEDGE / "guard_rules.yml", KNOWLEDGE / "guard_phrases.yml")
 POLICY = load_policy(KNOWLEDGE / "remedy_policy.yml")
 
 
@@ -58,6 +58,7 @@ def test_late_delivery_from_complaint_to_ticket(customer: Customer, stack: Stack
         approved_remedies=frozenset({slots(customer)["offered_remedy"]}),
         coupon_cap=POLICY.authority.coupon_cap,
         sla=POLICY.sla,
+        fixed_wording=True,  # the bot's wording
     )
     for text in (first_text, order_found, proposal_text, confirmation):
         assert GUARD.check(text, approved).allowed, text

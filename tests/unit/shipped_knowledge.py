@@ -15,10 +15,11 @@ RISK_PATH = KNOWLEDGE_DIR / "risk_rules.yml"
 PROFILES_PATH = KNOWLEDGE_DIR / "customer_profiles.yml"
 HANDOFF_PATH = KNOWLEDGE_DIR / "handoff.yml"
 GUARD_PATH = KNOWLEDGE_DIR / "guard_rules.yml"
+PHRASES_PATH = KNOWLEDGE_DIR / "guard_phrases.yml"
 
 POLICY = load_policy(POLICY_PATH)
 RISK = load_risk_rules(RISK_PATH)
 PROFILES = load_profile_rules(PROFILES_PATH)
 HANDOFF = load_handoff_data(HANDOFF_PATH, RISK)
 LEVELS = load_level_table(POLICY, RISK_PATH)
-GUARD = load_guard(GUARD_PATH)
+GUARD = load_guard(GUARD_PATH, PHRASES_PATH)

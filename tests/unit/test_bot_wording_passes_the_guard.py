@@ -13,7 +13,7 @@ from complaint_desk.guard.verdict import GuardContext
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
 from complaint_desk.policy.loader import load_policy
 
-GUARD = load_guard(KNOWLEDGE_DIR / "guard_rules.yml")
+GUARD = load_guard(KNOWLEDGE_DIR / "guard_rules.yml", KNOWLEDGE_DIR / "guard_phrases.yml")
 POLICY = load_policy(KNOWLEDGE_DIR / "remedy_policy.yml")
 # Names of reply tables that are display names or staff-only, not sentences the bot sends on their own.
 NOT_SENTENCES = {"outcome_names", "category_names", "ticket_status", "order_status"}
@@ -41,6 +41,6 @@ def wording() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("where", "text"), wording(), ids=[where for where, _ in wording()])
 def test_bot_wording_passes_the_guard(where: str, text: str) -> None:
-    context = GuardContext(coupon_cap=POLICY.authority.coupon_cap, sla=POLICY.sla)
+    context = GuardContext(coupon_cap=POLICY.authority.coupon_cap, sla=POLICY.sla, fixed_wording=True)
     verdict = GUARD.check(text, context)
     assert verdict.allowed, [(finding.rule_id, finding.matched_text) for finding in verdict.findings]

@@ -32,7 +32,7 @@ OVER_PROMISE_WORDS = ("保证", "一定", "马上", "立刻", "立即", "百分�
 
 @cache
 def guard() -> Guard:
-    return load_guard(ROOT / "knowledge" / "guard_rules.yml")
+    return load_guard(ROOT / "knowledge" / "guard_rules.yml", ROOT / "knowledge" / "guard_phrases.yml")
 
 
 def t(text: str, intent: str | None = None, emotion: str | None = None, intensity: float = 0.0,

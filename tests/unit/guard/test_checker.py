@@ -21,7 +21,7 @@ POLICY = ROOT / "knowledge" / "remedy_policy.yml"
 
 @cache
 def guard() -> Guard:
-    return load_guard(GUARD_RULES)
+    return load_guard(GUARD_RULES, GUARD_RULES.with_name("guard_phrases.yml"))
 
 
 @cache

@@ -195,7 +195,7 @@ def test_sla_by_level_payment_and_urgency() -> None:
 
 def test_decision_feeds_the_guard() -> None:
     decision = evaluate("delivery", order=phone_order(delivered_days_ago=1, promised_days_ago=3))
-    guard = load_guard(ROOT / "knowledge" / "guard_rules.yml")
+    guard = load_guard(ROOT / "knowledge" / "guard_rules.yml", ROOT / "knowledge" / "guard_phrases.yml")
     context = GuardContext(approved_remedies=decision.approved_remedies, coupon_cap=policy().authority.coupon_cap,
                            sla=policy().sla, payment_method="alipay")
     assert guard.check("给您发一张10元运费券，实在抱歉", context).allowed
@@ -301,7 +301,7 @@ def all_rules() -> list:
 
 
 def test_every_rule_has_customer_wording_that_passes_the_guard() -> None:
-    guard = load_guard(ROOT / "knowledge" / "guard_rules.yml")
+    guard = load_guard(ROOT / "knowledge" / "guard_rules.yml", ROOT / "knowledge" / "guard_phrases.yml")
     for rule in all_rules():
         assert rule.customer_wording, f"{rule.rule_id} has no customer_wording"
         assert "客户" not in rule.customer_wording, f"{rule.rule_id} talks about the customer, not to them"
