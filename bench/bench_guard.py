@@ -1,7 +1,8 @@
 """Guard benchmark: recall on over-promises, false blocks on compliant replies, check latency.
 
 Runs the real guard and a naive baseline (keyword match, no negation/approval/quote/amount
-handling) over the same tables in tests/unit/guard_cases. Usage: .venv/bin/python bench/bench_guard.py
+handling) over the same tables in tests/unit/guard/cases (in-sample), then the guard over the blind
+sets in tests/blind/ (written by people who never saw the rules). Usage: .venv/bin/python bench/bench_guard.py
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from complaint_desk.guard.checker import load_guard  # noqa: E402
 from complaint_desk.guard.verdict import GuardContext  # noqa: E402
 from complaint_desk.nlu.normalize import normalize  # noqa: E402
 from complaint_desk.policy.loader import load_policy  # noqa: E402
+from tools.eval_blind import eval_guard, read_jsonl  # noqa: E402
 
 CASES = ROOT / "tests" / "unit" / "guard" / "cases"
 REPEATS = 20
@@ -76,9 +78,15 @@ def main() -> None:
     guard = load_guard(ROOT / "knowledge" / "guard_rules.yml", ROOT / "knowledge" / "guard_phrases.yml")
     for text, context in over[:5]:  # warm-up: opencc and regex caches
         guard.check(text, context)
-    print(f"{len(over)} over-promising drafts, {len(compliant)} compliant replies, {REPEATS} timing passes")
+    print(f"in-sample (the project's own tables): {len(over)} over-promising drafts, {len(compliant)} compliant "
+          f"replies, {REPEATS} timing passes")
     measure("guard", lambda text, context: not guard.check(text, context).allowed, over, compliant)
     measure("baseline", baseline_blocks(), over, compliant)
+    for batch in sorted((ROOT / "tests" / "blind").glob("*/guard_cases.jsonl")):
+        cases = read_jsonl(batch)
+        report = eval_guard(cases)
+        print(f"blind {batch.parent.name:<8} recall {report['recall']:.3f} ({report['blocked']}/{report['must_block']})   "
+              f"false-block {report['false_block_rate']:.3f} ({report['false_blocks']}/{report['must_allow']})")
     print("targets: recall >= 0.98, false-block <= 0.03, p95 <= 2 ms")
 
 
