@@ -9,7 +9,7 @@ sees it. The draft check is the same guard, with the conversation's approved rem
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +141,8 @@ class ConsoleAssist:
         drafts += [(t.format(**fields), f"stage:{stage}", None) for t in self.phrasing.stages[stage]]
         suggestions: list[Suggestion] = []
         for text, source, remedies in drafts:
-            verdict = self.guard.check(text, replace(case.guard_context(remedies), fixed_wording=True))
+            # Checked as a draft is (phrase model included): the agent sends it as one.
+            verdict = self.guard.check(text, case.guard_context(remedies))
             final = text if verdict.allowed else verdict.rewrite
             if final and all(final != s.text for s in suggestions):
                 suggestions.append(Suggestion(final, source, not verdict.allowed))
