@@ -19,9 +19,9 @@ from complaint_desk.case.ticket_facts import customer_words, first_exchange
 from complaint_desk.case.turns import emotion_trend
 from complaint_desk.desk import shared_desk
 from complaint_desk.policy.model import DeclinedRemedy, RemedyOffer
-from complaint_desk.policy.taxonomy import category_for_intent
 from complaint_desk.stores.orders import Order
 from complaint_desk.stores.tickets import NewTicket
+from complaint_desk.taxonomy import category_for_intent
 
 CONFIRM_BUTTONS = [
     {"title": "可以，就这样处理", "payload": "/affirm"},

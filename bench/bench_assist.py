@@ -38,7 +38,7 @@ from bench.common import summarize_ms  # noqa: E402
 from complaint_desk.assist import flow_stage  # noqa: E402
 from complaint_desk.desk import Desk  # noqa: E402
 from complaint_desk.paths import KNOWLEDGE_DIR  # noqa: E402
-from complaint_desk.policy.taxonomy import EMOTIONS  # noqa: E402
+from complaint_desk.taxonomy import EMOTIONS  # noqa: E402
 
 CASES = ROOT / "tests" / "unit" / "guard" / "cases"
 NLU_DIR = ROOT / "data" / "nlu"

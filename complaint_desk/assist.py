@@ -19,10 +19,10 @@ from complaint_desk.guard.checker import Guard
 from complaint_desk.guard.verdict import GuardContext, Verdict
 from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.policy.model import Policy
-from complaint_desk.policy.taxonomy import level_rank
 from complaint_desk.replies import ReplyBook
 from complaint_desk.stores.agent_modes import AGENT_MODES
 from complaint_desk.stores.orders import OrderStore
+from complaint_desk.taxonomy import level_rank
 
 SUGGESTION_COUNT = 3
 _CUSTOMER_TEXT_PREVIEW = 40

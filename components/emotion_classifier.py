@@ -29,7 +29,7 @@ from complaint_desk.nlu.emotion_model import MODEL_FILE_NAME, EmotionModel
 from complaint_desk.nlu.emotion_training import load_labelled_examples, split_pairs
 from complaint_desk.nlu.emotion_training import train as train_emotion_model
 from complaint_desk.paths import PROJECT_ROOT
-from complaint_desk.policy.taxonomy import EMOTIONS
+from complaint_desk.taxonomy import EMOTIONS
 
 logger = logging.getLogger(__name__)
 

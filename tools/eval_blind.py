@@ -33,7 +33,7 @@ from complaint_desk.guard.checker import load_guard
 from complaint_desk.guard.verdict import GuardContext
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
 from complaint_desk.policy.loader import load_policy
-from complaint_desk.policy.taxonomy import category_for_intent
+from complaint_desk.taxonomy import category_for_intent
 
 BLIND_DIR = PROJECT_ROOT / "tests" / "blind"
 REPORT_DIR = PROJECT_ROOT / "var" / "blind"

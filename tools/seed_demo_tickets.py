@@ -26,11 +26,11 @@ from complaint_desk.case.handoff_summary import HandoffReason
 from complaint_desk.insights.settings import default_settings
 from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.policy.loader import load_policy
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS
 from complaint_desk.stores.database import create_schema, database_url, engine_for
 from complaint_desk.stores.follow_ups import FollowUpRow
 from complaint_desk.stores.handoffs import HandoffRow
 from complaint_desk.stores.tickets import TicketRow
+from complaint_desk.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS
 
 DEFAULT_DATA_PATH = KNOWLEDGE_DIR / "demo_complaints.yml"
 DEFAULT_COUNT = 300

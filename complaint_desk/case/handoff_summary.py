@@ -31,7 +31,7 @@ from complaint_desk.nlu.cues import (
     normalized_text,
     sentences,
 )
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS, category_for_intent
+from complaint_desk.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS, category_for_intent
 
 ESCALATION_CATEGORY = "escalation"
 _LINE_KEYS = ("title", "category", "level", "order", "quotes", "outcome", "emotion", "profile", "risk", "risk_plain",

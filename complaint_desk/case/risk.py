@@ -31,7 +31,7 @@ from complaint_desk.nlu.cues import (
     multipliers_in,
     normalized_text,
 )
-from complaint_desk.policy.taxonomy import RISK_LEVELS, TRIGGERS, category_for_intent, level_rank
+from complaint_desk.taxonomy import RISK_LEVELS, TRIGGERS, category_for_intent, level_rank
 
 UNSPECIFIED_CHANNEL = "unspecified"
 MAX_SCORE = 100

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from complaint_desk.case.turns import CustomerTurn
-from complaint_desk.policy.taxonomy import category_for_intent
+from complaint_desk.taxonomy import category_for_intent
 
 MAX_CUSTOMER_TEXT_CHARS = 2000
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from complaint_desk.nlu.cues import normalized_text
-from complaint_desk.policy.taxonomy import EMOTIONS
+from complaint_desk.taxonomy import EMOTIONS
 
 RISING, FALLING, STEADY = "rising", "falling", "steady"
 # Anger of an angry turn whose intensity was not recorded.

@@ -9,7 +9,7 @@ from typing import Any
 
 from complaint_desk.insights.errors import InsightsError
 from complaint_desk.policy.levels import COMPLAINT_LEVELS
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES
+from complaint_desk.taxonomy import COMPLAINT_CATEGORIES
 
 
 @dataclass(frozen=True)

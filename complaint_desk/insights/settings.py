@@ -14,7 +14,7 @@ from complaint_desk.nlu.normalize import normalize
 from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.model import Policy
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS, EMOTIONS
+from complaint_desk.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS, EMOTIONS
 
 DEFAULT_SETTINGS_PATH = KNOWLEDGE_DIR / "insights.yml"
 DEFAULT_STOPWORDS_PATH = KNOWLEDGE_DIR / "root_cause_stopwords.txt"

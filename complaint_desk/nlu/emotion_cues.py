@@ -20,7 +20,7 @@ from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.nlu.cues import compile_cues
 from complaint_desk.nlu.normalize import normalize
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.policy.taxonomy import EMOTIONS
+from complaint_desk.taxonomy import EMOTIONS
 
 DEFAULT_CUES_PATH = KNOWLEDGE_DIR / "emotion_cues.yml"
 

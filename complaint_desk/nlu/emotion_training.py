@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from complaint_desk.nlu.emotion_cues import DEFAULT_CUES_PATH, CueLexicon, fold_text
 from complaint_desk.nlu.emotion_general_knowledge import load_general_lexicon, train_polarity_model
 from complaint_desk.nlu.emotion_model import EmotionModel, jieba_words
-from complaint_desk.policy.taxonomy import EMOTIONS
+from complaint_desk.taxonomy import EMOTIONS
 
 
 def train(

@@ -17,7 +17,7 @@ from typing import Any
 
 from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.policy.model import Policy
-from complaint_desk.policy.taxonomy import (
+from complaint_desk.taxonomy import (
     COMPLAINT_CATEGORIES,
     COMPLAINT_LEVELS,
     RISK_LEVELS,

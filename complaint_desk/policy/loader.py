@@ -27,7 +27,8 @@ from complaint_desk.policy.model import (
     SlaTable,
     Window,
 )
-from complaint_desk.policy.taxonomy import (
+from complaint_desk.policy.yaml_reader import YamlReader
+from complaint_desk.taxonomy import (
     AMOUNT_SOURCES,
     COMPLAINT_CATEGORIES,
     COMPLAINT_LEVELS,
@@ -39,7 +40,6 @@ from complaint_desk.policy.taxonomy import (
     SEGMENTS,
     WINDOW_ANCHORS,
 )
-from complaint_desk.policy.yaml_reader import YamlReader
 
 DEFAULT_POLICY_PATH = KNOWLEDGE_DIR / "remedy_policy.yml"
 REQUIRED_MESSAGES = (

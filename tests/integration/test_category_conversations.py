@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.policy.taxonomy import COMPLAINT_LEVELS
+from complaint_desk.taxonomy import COMPLAINT_LEVELS
 from tests.integration.conftest import Customer, db_rows
 from tools.stack import Stack
 

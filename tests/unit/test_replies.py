@@ -3,8 +3,8 @@ from pathlib import Path
 
 import yaml
 
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS
 from complaint_desk.replies import ReplyBook
+from complaint_desk.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS
 
 REPLIES_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "replies.yml"
 

@@ -16,7 +16,7 @@ from actions.complaint_actions import ActionProposeRemedy
 from actions.handoff_actions import ActionHandoffToHuman
 from complaint_desk.desk import Desk, shared_desk
 from complaint_desk.paths import KNOWLEDGE_DIR
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES
+from complaint_desk.taxonomy import COMPLAINT_CATEGORIES
 
 DEMO_ORDERS = [o["order_id"] for o in yaml.safe_load((KNOWLEDGE_DIR / "demo_orders.yml").read_text())["orders"]]
 WORDS = {  # one plain complaint per category, so the case has turns the risk and profile rules can read

@@ -8,7 +8,7 @@ import pytest
 
 from complaint_desk.nlu.emotion_model import EmotionModel, EmotionResult
 from complaint_desk.nlu.emotion_training import load_labelled_examples, split_pairs, train
-from complaint_desk.policy.taxonomy import EMOTIONS
+from complaint_desk.taxonomy import EMOTIONS
 
 ROOT = Path(__file__).resolve().parents[3]
 GENERAL_EXAMPLES = ROOT / "data" / "emotion" / "general_emotion.yml"

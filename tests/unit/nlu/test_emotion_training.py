@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from complaint_desk.nlu.emotion_training import load_labelled_examples, train
-from complaint_desk.policy.taxonomy import EMOTIONS
+from complaint_desk.taxonomy import EMOTIONS
 
 GENERAL_EXAMPLES = Path(__file__).resolve().parents[3] / "data" / "emotion" / "general_emotion.yml"
 

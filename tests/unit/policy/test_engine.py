@@ -12,7 +12,7 @@ from complaint_desk.knowledge import KnowledgeError
 from complaint_desk.policy.engine import PolicyEngine
 from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.model import Complaint, ComplaintHistory, Decision, OrderFacts, Policy
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES
+from complaint_desk.taxonomy import COMPLAINT_CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[3]
 POLICY_PATH = ROOT / "knowledge" / "remedy_policy.yml"

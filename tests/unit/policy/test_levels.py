@@ -14,7 +14,7 @@ from complaint_desk.policy.levels import (
     policy_category_levels,
 )
 from complaint_desk.policy.loader import load_policy, parse_policy
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS, RISK_LEVELS
+from complaint_desk.taxonomy import COMPLAINT_CATEGORIES, COMPLAINT_LEVELS, RISK_LEVELS
 from tests.unit.shipped_knowledge import LEVELS, RISK, RISK_PATH
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from complaint_desk.insights.filters import InsightFilter
 from complaint_desk.insights.report import insights
-from complaint_desk.policy.taxonomy import COMPLAINT_CATEGORIES
 from complaint_desk.stores.database import engine_for, session_factory
 from complaint_desk.stores.tickets import TicketRow
+from complaint_desk.taxonomy import COMPLAINT_CATEGORIES
 from tools.seed_demo_tickets import generate, load_demo_data, seed, seed_if_empty
 
 NOW = dt.datetime(2026, 11, 30, 9, 0)
