@@ -194,7 +194,7 @@ class Guard:
                                              rule.severity, explanation, suggestion))
             findings.extend(_widest(rule_findings))
         if self.phrases is not None and not context.fixed_wording:
-            findings = [f for f in findings if not self.phrases.overruled(normalized, f, context)]
+            findings = [f for f in findings if not self.phrases.overruled(normalized, f)]
             findings += self.phrases.findings(text, normalized, scan, findings, context, approved_spans)
         findings.sort(key=lambda f: (f.start, -f.end))
         return findings

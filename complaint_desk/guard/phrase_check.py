@@ -71,15 +71,15 @@ class PhraseCheck:
                                label.explanation, label.rewrite))
         return out
 
-    def overruled(self, normalized: str, finding: Finding, context: GuardContext) -> bool:
+    def overruled(self, normalized: str, finding: Finding) -> bool:
         """A keyword hit of a phrase family in a sentence the model reads as fine with confidence: a commitment
         to effort (一定会认真跟进), a warning (千万别把验证码发给别人), "您的问题" meaning "your issue"."""
         if finding.family not in self.clears_families:
             return False
         start, end = next(((s, e) for s, e in sentence_spans(normalized) if s <= finding.start < e),
                           (finding.start, finding.end))
-        skip = self.fine_when_remedies_approved if context.approved_remedies else frozenset()
-        return self.model.ok_probability(normalized[start:end], skip) >= self.clear_at_ok_probability
+        # Only the model's own "fine": a label the context excuses (an approved offer) says nothing about certainty.
+        return self.model.ok_probability(normalized[start:end]) >= self.clear_at_ok_probability
 
 
 def own_words(normalized: str, start: int, end: int, scan: Scan) -> str:
