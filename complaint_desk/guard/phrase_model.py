@@ -72,7 +72,6 @@ class PhraseModel:
         self.classifier = LogisticRegression(C=regularization, max_iter=2000)
         self.classifier.fit(matrix, [r.label for r in replies])
         self.labels: list[str] = list(self.classifier.classes_)
-        self._ok_index = self.labels.index(OK)
         self._blocks, _width = tfidf_blocks([self.vectorizer])
         coef = self.classifier.coef_
         intercept = self.classifier.intercept_
@@ -87,16 +86,16 @@ class PhraseModel:
         probabilities = linear_probabilities(self._coef, self._intercept, indices, values)
         return dict(zip(self.labels, (float(p) for p in probabilities), strict=True))
 
-    def ok_probability(self, sentence: str, fine: frozenset[str] = frozenset()) -> float:
-        """How sure the model is that the sentence is fine; labels in `fine` count as fine here."""
-        probabilities = self.probabilities(sentence)
-        return probabilities.get(OK, 1.0) + sum(probabilities.get(label, 0.0) for label in fine)
+    def ok_probability(self, sentence: str) -> float:
+        """How sure the model is that the sentence is fine."""
+        return self.probabilities(sentence).get(OK, 1.0)
 
     def violation(self, sentence: str, skip: frozenset[str] = frozenset()) -> tuple[str, float] | None:
         """(label, probability) when the sentence reads as breaking a rule, else None. Labels in `skip` are
         fine in this context: their probability counts as the sentence being fine."""
         probabilities = self.probabilities(sentence)
-        if probabilities.get(OK, 1.0) + sum(probabilities.get(label, 0.0) for label in skip) >= self.max_ok_probability:
+        fine = probabilities.get(OK, 1.0) + sum(probabilities.get(label, 0.0) for label in skip)
+        if fine >= self.max_ok_probability:
             return None
         label, probability = max(((label, p) for label, p in probabilities.items() if label != OK and label not in skip),
                                  key=lambda item: item[1], default=(None, 0.0))
