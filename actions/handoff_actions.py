@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from rasa_sdk import Tracker
@@ -52,7 +53,7 @@ def hand_off(
     desk.handoffs.hand_off(tracker.sender_id, str(reason), case.handoff_summary(reason), category=category,
                            level=case.level())
     logger.info("conversation %s handed to a human (%s)", tracker.sender_id, reason)
-    send_checked(dispatcher, tracker, customer_handoff_message(reason, data=desk.rules.handoff))
+    send_checked(dispatcher, tracker, customer_handoff_message(reason, dt.datetime.now(), data=desk.rules.handoff))
     return [ConversationPaused()]
 
 

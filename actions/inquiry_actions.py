@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.blocking_action import BlockingAction
-from actions.call_cache import case_of
-from actions.guarded_messages import send_checked
+from actions.call_cache import case_of, find_order
+from actions.complaint_actions import order_summary
+from actions.guarded_messages import recent_bot_texts, send_checked
 from complaint_desk.desk import shared_desk
+from complaint_desk.stores.orders import extract_order_id
 
 
 class ActionAnswerPolicyQuestion(BlockingAction):
@@ -35,7 +37,7 @@ class ActionReportProgress(BlockingAction):
         replies = shared_desk().replies
         tickets = shared_desk().tickets.for_conversation(tracker.sender_id)
         if not tickets:
-            send_checked(dispatcher, tracker, replies.text("progress_none"))
+            send_checked(dispatcher, tracker, progress_before_a_ticket(tracker))
             return []
         ticket = tickets[-1]
         deadline = (
@@ -57,6 +59,36 @@ class ActionReportProgress(BlockingAction):
             case_of(tracker).ticket_guard_context(ticket),
         )
         return []
+
+
+def progress_before_a_ticket(tracker: Tracker) -> str:
+    """No ticket yet: in the middle of a complaint, say where it stands (and the order's state) instead of "no ticket"."""
+    replies = shared_desk().replies
+    if not tracker.get_slot("complaint_category"):
+        return replies.text("progress_none")
+    order = find_order(tracker, tracker.get_slot("order_id"))
+    return f"{order_summary(order) if order else ''}{replies.text('progress_in_this_conversation')}"
+
+
+class ActionNoteOrderNumber(BlockingAction):
+    """An order number given before any complaint: look it up, say what it is, and ask what happened."""
+
+    def name(self) -> str:
+        return "action_note_order_number"
+
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        replies = shared_desk().replies
+        order_id = extract_order_id(tracker.latest_message.get("text") or "") or tracker.get_slot("order_id")
+        order = find_order(tracker, order_id)
+        if order is None and order_id:
+            send_checked(dispatcher, tracker, replies.text("order_not_found", avoid=recent_bot_texts(tracker),
+                                                           order_id=order_id))
+            return [SlotSet("order_id", None)]
+        if order is None:
+            send_checked(dispatcher, tracker, replies.text("order_number_unreadable", avoid=recent_bot_texts(tracker)))
+            return []
+        send_checked(dispatcher, tracker, f"{order_summary(order)}{replies.text('order_noted_ask_problem')}")
+        return [SlotSet("order_id", order.order_id)]
 
 
 class ActionNoteDesiredOutcome(BlockingAction):

@@ -12,10 +12,13 @@ from actions.blocking_action import off_loop
 from actions.call_cache import case_of, find_order
 from actions.complaint_actions import order_summary
 from actions.guarded_messages import recent_bot_texts, send_checked
+from actions.inquiry_actions import slot_before_latest_message
 from actions.order_question import product_named_elsewhere
 from complaint_desk.desk import shared_desk
 from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
+from complaint_desk.nlu.message_acts import HANDED_OVER_INTENTS
 from complaint_desk.stores.orders import extract_order_id
+from complaint_desk.taxonomy import category_for_intent
 
 MAX_ORDER_LOOKUP_FAILURES = 2
 ORDER_ATTEMPT_INTENTS = {"give_order_number", "nlu_fallback", "deny", "affirm"}
@@ -50,7 +53,7 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_problem_detail(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "problem_detail":
+        if tracker.get_slot("requested_slot") != "problem_detail" or goes_to_a_person(tracker):
             return {}
         return {"problem_detail": tracker.latest_message.get("text") or ""}
 
@@ -62,16 +65,40 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_desired_outcome(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """"都行/你们看着办" is an answer too: the customer has no preference."""
-        if tracker.get_slot("requested_slot") != "desired_outcome" or tracker.get_slot("desired_outcome"):
+        """The answer to "您希望我们怎么处理？" in the customer's own words, or a change of mind later in the form.
+
+        Any answer counts: "都行/你们看着办", or a wish the words do not name ("尽快把发票开给我"), is no preference.
+        """
+        if goes_to_a_person(tracker):
             return {}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        return {"desired_outcome": "unspecified"} if intent in NO_PREFERENCE_INTENTS else {}
+        named = shared_desk().outcome_words.read(tracker.latest_message.get("text") or "")
+        if tracker.get_slot("requested_slot") == "desired_outcome":
+            if named:
+                return {"desired_outcome": named}
+            if tracker.get_slot("desired_outcome"):
+                return {}
+            answered = intent in NO_PREFERENCE_INTENTS or intent == "state_desired_outcome" or category_for_intent(intent)
+            return {"desired_outcome": "unspecified"} if answered else {}
+        if intent == "state_desired_outcome" and named and named != tracker.get_slot("desired_outcome"):
+            return {"desired_outcome": named}
+        return {}
+
+    async def validate_desired_outcome(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A change of mind while the form asks something else is said back, so the customer knows it was heard."""
+        before = slot_before_latest_message(tracker, "desired_outcome")
+        if before and slot_value and slot_value != before and tracker.get_slot("requested_slot") != "desired_outcome":
+            replies = shared_desk().replies
+            send_checked(dispatcher, tracker,
+                         replies.text("outcome_changed", outcome=replies.name_of("outcome_names", slot_value)))
+        return {"desired_outcome": slot_value}
 
     async def extract_evidence(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "evidence":
+        if tracker.get_slot("requested_slot") != "evidence" or goes_to_a_person(tracker):
             return {}
         kinds = shared_desk().evidence_words.kinds_mentioned(tracker.latest_message.get("text") or "")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -85,7 +112,7 @@ class ValidateComplaintForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Accept an order number even where the NLU missed the entity (full-width digits, typos around it)."""
-        if tracker.get_slot("requested_slot") != "order_id":
+        if tracker.get_slot("requested_slot") != "order_id" or goes_to_a_person(tracker):
             return {}
         text = tracker.latest_message.get("text") or ""
         found = extract_order_id(text)
@@ -101,7 +128,9 @@ class ValidateComplaintForm(FormValidationAction):
     async def validate_order_id(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        order_id: str | None = extract_order_id(str(slot_value or ""))
+        # The NLU may take a price ("扫地机器人1999") for the order number; the message itself may hold the real one.
+        order_id: str | None = extract_order_id(str(slot_value or "")) or extract_order_id(
+            tracker.latest_message.get("text") or "")
         awaiting_confirmation = tracker.get_slot("order_to_confirm")
         if awaiting_confirmation and order_id is None:
             # "不是" to "is it this order?" is no failed lookup: the form asks for the number again.
@@ -123,6 +152,11 @@ class ValidateComplaintForm(FormValidationAction):
         send_checked(dispatcher, tracker, message)
         # A new number replaces the order awaiting confirmation, so the re-ask is for a number, not about that order.
         return {"order_id": None, "order_lookup_failures": failures, "order_to_confirm": None}
+
+
+def goes_to_a_person(tracker: Tracker) -> bool:
+    """A threat, a request for a person or a privacy leak fills no slot: the form steps aside for the handoff."""
+    return (tracker.latest_message.get("intent") or {}).get("name") in HANDED_OVER_INTENTS
 
 
 def evidence_requested(tracker: Tracker) -> bool:

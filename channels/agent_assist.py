@@ -28,6 +28,7 @@ from sanic.response import HTTPResponse
 from channels.agent_auth import add_login_routes, agent_required, is_agent
 from channels.live_feed import FEED, FULL_REFRESH
 from complaint_desk.case.case import Case
+from complaint_desk.case.waiting import AGENT
 from complaint_desk.desk import Desk, shared_desk
 from complaint_desk.paths import WEB_DIR
 from complaint_desk.stores.agent_modes import AGENT_MODES, BOT, CLOSED, SUGGEST, TAKEOVER
@@ -269,7 +270,7 @@ class AgentAssistInput(InputChannel):
                 return bad_request("这条回复有过度承诺，请改用建议的改写后再发送。", status=422, check=verdict)
 
             async def say(tracker: DialogueStateTracker) -> None:
-                tracker.update(BotUttered(text, metadata={"agent": True}))
+                tracker.update(BotUttered(text, metadata={AGENT: True}))
                 await output_channel_for(request, tracker).send_text_message(conversation_id, text)
 
             await locked_update(request, conversation_id, say)

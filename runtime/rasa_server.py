@@ -14,6 +14,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 
 from complaint_desk.stores.database import use_sqlite_wal_everywhere
+from runtime import waiting_receipts
 from runtime.rasa_version import require_pinned_rasa
 
 
@@ -43,6 +44,7 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 def apply_fixes() -> None:
     require_pinned_rasa()
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    waiting_receipts.install()
     # Development's SQLite tracker store: WAL instead of a rollback journal synced on every commit.
     use_sqlite_wal_everywhere()
 

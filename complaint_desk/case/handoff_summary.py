@@ -36,6 +36,7 @@ from complaint_desk.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS, category_for
 ESCALATION_CATEGORY = "escalation"
 _LINE_KEYS = ("title", "category", "level", "order", "quotes", "outcome", "emotion", "profile", "risk", "risk_plain",
               "offered", "declined")
+WAITING_MESSAGE_KEYS = ("first", "again", "after_hours")
 _QUOTE_WEIGHT_KEYS = ("length", "problem", "first_problem", "outcome", "threat", "number")
 _QUOTE_LENGTH_CAP = 40  # characters beyond this add no more to a sentence's score
 _WORKING_HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -78,6 +79,7 @@ class HandoffData:
     default_message: str
     after_hours_message: str
     reason_messages: Mapping[str, str]
+    waiting_messages: Mapping[str, str]  # first / again / after_hours: receipts while the customer waits
     lines: Mapping[str, str]
     max_quotes: int
     quote_max_chars: int
@@ -114,6 +116,8 @@ def load_handoff_data(path: str | Path, risk: RiskRules) -> HandoffData:
         for reason in HandoffReason:
             customer_handoff_message(reason, data=data)
         customer_handoff_message(HandoffReason.CUSTOMER_REQUEST, after_hours=True, data=data)
+        for template in data.waiting_messages.values():
+            data.message(template)
         for sample in _sample_summaries():
             summarize_for_agent(sample, data)
     return data
@@ -137,6 +141,7 @@ def parse_handoff_data(raw: Mapping[str, Any], risk: RiskRules) -> HandoffData:
         default_message=str(messages["default"]),
         after_hours_message=str(messages["after_hours"]),
         reason_messages={str(k): str(v) for k, v in (messages.get("by_reason") or {}).items()},
+        waiting_messages={key: str(messages["while_waiting"][key]) for key in WAITING_MESSAGE_KEYS},
         lines={key: str(summary["lines"][key]) for key in _LINE_KEYS},
         max_quotes=int(summary["max_quotes"]),
         quote_max_chars=int(summary["quote_max_chars"]),

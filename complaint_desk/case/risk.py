@@ -317,6 +317,13 @@ def threatened_channels(turns: Sequence[CustomerTurn], rules: RiskRules,
     return found
 
 
+def withheld_threat(text: str, rules: RiskRules) -> bool:
+    """The text names an outside channel only to say it will not go there ("我不会去12315的，给我换个就行")."""
+    normalized = normalized_text(text)
+    named = any(find_cues(normalized, channel.cues) for channel in rules.channels.values())
+    return named and not _features(rules, text).channels
+
+
 def _channel_of_word(word: str, rules: RiskRules) -> str:
     """A raw entity value ("消协") to its channel id, or unspecified."""
     text = normalized_text(word)

@@ -64,6 +64,14 @@ def fold_digits(text: str) -> str:
     return text.translate(_FULLWIDTH_DIGITS)
 
 
+_SPELLED_DIGIT_RUN = re.compile(f"[{''.join(_DIGITS)}]{{6,}}")
+
+
+def spelled_digits_to_arabic(text: str) -> str:
+    """Runs of six or more spelled digits ("四七二九一八三零五五六一", voice input) to Arabic digits, same length."""
+    return _SPELLED_DIGIT_RUN.sub(lambda match: "".join(str(_DIGITS[ch]) for ch in match.group()), text)
+
+
 def parse_number(token: str) -> float | None:
     """Value of one numeral token ("一千五" -> 1500, "1.5万" -> 15000), or None."""
     token = fold_digits(token).strip()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from complaint_desk.knowledge import load_knowledge
 from complaint_desk.nlu.normalize import normalize
+from complaint_desk.nlu.numerals import spelled_digits_to_arabic
 from complaint_desk.policy.model import OrderFacts
 from complaint_desk.stores.database import serialize_writers
 from complaint_desk.stores.tables import OrderRow
@@ -49,8 +50,8 @@ class Order:
 
 
 def extract_order_id(text: str) -> str | None:
-    """The 12-digit order number in a message, full-width digits included."""
-    match = ORDER_ID_PATTERN.search(normalize(text or ""))
+    """The 12-digit order number in a message, full-width and spelled-out digits ("四七二九…") included."""
+    match = ORDER_ID_PATTERN.search(spelled_digits_to_arabic(normalize(text or "")))
     return match.group(0) if match else None
 
 

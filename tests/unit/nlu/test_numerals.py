@@ -43,3 +43,10 @@ def test_find_multipliers() -> None:
     found = find_multipliers("双倍赔偿、三倍、十倍、２倍、翻倍都不能承诺")
     assert [m.factor for m in found] == [2, 3, 10, 2, 2]
     assert found[3].surface == "２倍"
+
+
+def test_spelled_digit_runs_become_arabic_digits() -> None:
+    from complaint_desk.nlu.numerals import spelled_digits_to_arabic
+
+    assert spelled_digits_to_arabic("订单四七二九一八三零五五六一") == "订单472918305561"
+    assert spelled_digits_to_arabic("一千五百块") == "一千五百块"  # a number with units is no digit run

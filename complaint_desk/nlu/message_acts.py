@@ -1,0 +1,79 @@
+"""When one message carries two things, which one the dialogue should act on.
+
+The intent models pick one label per message. These cases are settled here, after them:
+- a message that names an outside channel as a threat ("运费券有什么用？再不发货我就打12315") is a threat,
+  whatever else it says: a threat must reach a person;
+- a message that names a channel only to say it will not go there ("不会找律师的，能补发就行") is not;
+- a message that gives the order number *and* says what went wrong ("面膜还没到，472918305566") is the
+  complaint; the order number is picked up from the same message by the form;
+- praise ("质量很好，物流也快") is thanks, not a complaint about quality or delivery, when the emotion model
+  is sure the customer is satisfied: the words of praise and of complaint overlap, the feeling does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from complaint_desk.nlu.normalize import normalize
+from complaint_desk.taxonomy import category_for_intent
+
+THREAT_INTENT = "threaten_escalation"
+ORDER_NUMBER_INTENT = "give_order_number"
+# Intents a threat does not override: they go to a person already.
+HANDED_OVER_INTENTS = frozenset({THREAT_INTENT, "request_human", "complain_privacy"})
+
+_ORDER_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")
+# Words that only introduce the number ("我的订单号是：…") and say nothing about a problem.
+_ORDER_WORDS = re.compile(r"订单编号|订单号码|订单号|单号|订单|编号|号码|我的|这个|这单|是|为|哈|啊|呀|哦|噢|嗯|的|了|亲|您好|你好")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+MIN_COMPLAINT_CHARS = 3  # Chinese characters left besides the number before the words count as a complaint
+MIN_SECOND_CONFIDENCE = 0.05
+THANKS_INTENT = "thank"
+SATISFIED = "satisfied"
+MIN_SATISFIED_CONFIDENCE = 0.6  # praise is read as thanks only when the emotion model is this sure
+
+
+@dataclass(frozen=True)
+class RankedIntent:
+    name: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class MessageSignals:
+    """What else is known about the message, besides the intent ranking."""
+
+    threatens: bool = False  # names an outside channel as a threat (the risk rules decide)
+    withholds_threat: bool = False  # names a channel only in a negation ("不会去12315")
+    emotion: str | None = None
+    emotion_confidence: float = 0.0
+
+
+def acted_on_intent(text: str, ranking: Sequence[RankedIntent], signals: MessageSignals) -> RankedIntent | None:
+    """The intent to act on instead of the top of `ranking`, or None to keep it."""
+    if not ranking:
+        return None
+    top = ranking[0]
+    if signals.threatens and top.name not in HANDED_OVER_INTENTS:
+        return RankedIntent(THREAT_INTENT, max(top.confidence, 0.9))
+    if top.name == THREAT_INTENT and signals.withholds_threat and not signals.threatens and len(ranking) > 1:
+        return RankedIntent(ranking[1].name, top.confidence)
+    if (category_for_intent(top.name) and top.name != THREAT_INTENT and signals.emotion == SATISFIED
+            and signals.emotion_confidence >= MIN_SATISFIED_CONFIDENCE):
+        return RankedIntent(THANKS_INTENT, top.confidence)
+    if top.name == ORDER_NUMBER_INTENT and words_besides_the_order_number(text) >= MIN_COMPLAINT_CHARS:
+        complaint = next((r for r in ranking[1:] if category_for_intent(r.name) and r.name != THREAT_INTENT), None)
+        if complaint is not None and complaint.confidence >= MIN_SECOND_CONFIDENCE:
+            return RankedIntent(complaint.name, max(complaint.confidence, top.confidence))
+    return None
+
+
+def words_besides_the_order_number(text: str) -> int:
+    """Chinese characters left once the order number and the words that introduce it are taken out."""
+    normalized = normalize(text or "")
+    if not _ORDER_NUMBER.search(normalized):
+        return 0
+    rest = _ORDER_WORDS.sub("", _ORDER_NUMBER.sub("", normalized))
+    return len(_HAN.findall(rest))

@@ -1,0 +1,77 @@
+"""Which outcome a customer asks for, read from their own words (knowledge/outcome_words.yml).
+
+Used where the bot has just asked "您希望我们怎么处理？" or the customer says they changed their mind:
+the NLU's desired_outcome entity misses short or roundabout answers ("给我换成黑色的", "把券补给我就行").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from complaint_desk.knowledge import KnowledgeError, line_of, load_knowledge, reading, source_name
+from complaint_desk.nlu.normalize import normalize
+from complaint_desk.taxonomy import OUTCOMES
+
+_CLAUSE_BREAK = re.compile(r"[，,。.！!？?；;~～\s]+")
+_QUESTION_END = re.compile(r"[？?]|[吗嘛么呢][\s。！!~～]*$")
+_SETTINGS = ("negations", "negation_window")
+
+
+@dataclass(frozen=True)
+class OutcomeWords:
+    cues: tuple[tuple[str, tuple[str, ...]], ...]  # (outcome, words), in the file's order
+    negations: tuple[str, ...]
+    negation_window: int
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> OutcomeWords:
+        raw = load_knowledge(path)
+        unknown = [key for key in raw if key not in OUTCOMES and key not in _SETTINGS]
+        if unknown:
+            raise KnowledgeError(source_name(path), [(line_of(raw, unknown[0]),
+                                                      f"未知的诉求编号 '{unknown[0]}'，可用：{'、'.join(OUTCOMES)}")])
+        with reading(raw, "诉求说法"):
+            cues = tuple((outcome, tuple(normalize(str(word)) for word in raw[outcome]))
+                         for outcome in raw if outcome in OUTCOMES)
+            return cls(cues, tuple(str(word) for word in raw["negations"]), int(raw["negation_window"]))
+
+    def read(self, text: str) -> str | None:
+        """The outcome asked for, or None. Statements come before questions; negated words do not count."""
+        clauses = [clause for clause in _split_clauses(normalize(text or "")) if clause[0]]
+        statements = [clause for clause, question in clauses if not question]
+        questions = [clause for clause, question in clauses if question]
+        for clause in statements + questions:
+            found = self._in_clause(clause)
+            if found:
+                return found
+        return None
+
+    def _in_clause(self, clause: str) -> str | None:
+        best: tuple[int, int, str] | None = None  # (position, file order, outcome)
+        for order, (outcome, words) in enumerate(self.cues):
+            for word in words:
+                for match in re.finditer(re.escape(word), clause, flags=re.IGNORECASE):
+                    if self._negated(clause, match.start()):
+                        continue
+                    candidate = (match.start(), order, outcome)
+                    if best is None or candidate < best:
+                        best = candidate
+        return best[2] if best else None
+
+    def _negated(self, clause: str, start: int) -> bool:
+        before = clause[max(0, start - self.negation_window - 1):start]
+        return any(word in before for word in self.negations)
+
+
+def _split_clauses(text: str) -> list[tuple[str, bool]]:
+    """(clause, is a question) pairs; a clause is a question when a question mark or 吗/呢 ends it."""
+    clauses: list[tuple[str, bool]] = []
+    position = 0
+    for match in _CLAUSE_BREAK.finditer(text + "。"):
+        clause = text[position:match.start()]
+        ending = match.group()
+        clauses.append((clause, bool("?" in ending or "？" in ending or _QUESTION_END.search(clause))))
+        position = match.end()
+    return clauses

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from complaint_desk.case.waiting import AGENT, WAITING_RECEIPT, waiting_receipt
+from complaint_desk.guard.checker import Guard, load_guard
+from tests.unit.shipped_knowledge import HANDOFF
+
+ROOT = Path(__file__).resolve().parents[3]
+DAY = dt.datetime(2026, 12, 7, 14, 0)
+NIGHT = dt.datetime(2026, 12, 7, 23, 30)
+CUSTOMER = {"event": "user", "text": "还要等多久啊"}
+
+
+@cache
+def guard() -> Guard:
+    return load_guard(ROOT / "knowledge" / "guard_rules.yml", ROOT / "knowledge" / "guard_phrases.yml")
+
+
+def receipt() -> dict:
+    return {"event": "bot", "text": "收到", "metadata": {WAITING_RECEIPT: True}}
+
+
+def test_the_first_message_after_a_handoff_gets_the_full_receipt_with_the_hours() -> None:
+    text = waiting_receipt([CUSTOMER], DAY, HANDOFF)
+    assert text == HANDOFF.message(HANDOFF.waiting_messages["first"])
+    assert "9:00-21:00" in text
+
+
+def test_later_messages_get_the_short_receipt() -> None:
+    text = waiting_receipt([CUSTOMER, receipt(), CUSTOMER], DAY, HANDOFF)
+    assert text == HANDOFF.message(HANDOFF.waiting_messages["again"])
+
+
+def test_once_an_agent_has_written_the_bot_stays_quiet() -> None:
+    agent_said = {"event": "bot", "text": "您好，我是小周", "metadata": {AGENT: True}}
+    assert waiting_receipt([CUSTOMER, receipt(), agent_said, CUSTOMER], DAY, HANDOFF) is None
+
+
+def test_outside_working_hours_the_receipt_says_so() -> None:
+    text = waiting_receipt([CUSTOMER], NIGHT, HANDOFF)
+    assert text == HANDOFF.message(HANDOFF.waiting_messages["after_hours"])
+    assert "非工作时间" in text
+
+
+def test_the_bots_own_handoff_message_is_not_an_agent_reply() -> None:
+    handoff_message = {"event": "bot", "text": "已为您转交人工客服专员", "metadata": {}}
+    assert waiting_receipt([handoff_message, CUSTOMER], DAY, HANDOFF) is not None
+
+
+def test_a_conversation_taken_over_from_the_console_gets_no_receipt() -> None:
+    assert waiting_receipt([CUSTOMER], DAY, HANDOFF, handed_off_by_the_bot=False) is None
+
+
+@pytest.mark.parametrize("key", sorted(HANDOFF.waiting_messages))
+def test_every_receipt_passes_the_over_promise_guard(key: str) -> None:
+    text = HANDOFF.message(HANDOFF.waiting_messages[key])
+    verdict = guard().check(text)
+    assert verdict.allowed, [(f.rule_id, f.matched_text) for f in verdict.findings]
+    assert "{" not in text
