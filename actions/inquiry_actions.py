@@ -10,11 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.blocking_action import BlockingAction
-from actions.call_cache import case_of, find_order
+from actions.call_cache import case_of, find_order, tickets_for_order
 from actions.complaint_actions import order_summary
 from actions.guarded_messages import recent_bot_texts, send_checked
 from complaint_desk.desk import shared_desk
 from complaint_desk.stores.orders import extract_order_id
+from complaint_desk.stores.tickets import Ticket
 
 
 class ActionAnswerPolicyQuestion(BlockingAction):
@@ -34,31 +35,42 @@ class ActionReportProgress(BlockingAction):
         return "action_report_progress"
 
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        replies = shared_desk().replies
         tickets = shared_desk().tickets.for_conversation(tracker.sender_id)
         if not tickets:
             send_checked(dispatcher, tracker, progress_before_a_ticket(tracker))
             return []
-        ticket = tickets[-1]
-        deadline = (
-            replies.text("progress_deadline", resolve_by=f"{ticket.resolve_by:%m月%d日 %H:%M}")
-            if ticket.resolve_by and ticket.status == "open"
-            else ""
-        )
-        send_checked(
-            dispatcher,
-            tracker,
-            replies.text(
-                "progress",
-                ticket_id=ticket.ticket_id,
-                category=replies.name_of("category_names", ticket.category),
-                remedy=ticket.remedy_title,
-                status=replies.name_of("ticket_status", ticket.status),
-                deadline=deadline,
-            ),
-            case_of(tracker).ticket_guard_context(ticket),
-        )
+        send_progress(dispatcher, tracker, tickets[-1])
         return []
+
+
+def send_progress(dispatcher: CollectingDispatcher, tracker: Tracker, ticket: Ticket) -> None:
+    replies = shared_desk().replies
+    deadline = (
+        replies.text("progress_deadline", resolve_by=f"{ticket.resolve_by:%m月%d日 %H:%M}")
+        if ticket.resolve_by and ticket.status == "open"
+        else ""
+    )
+    send_checked(
+        dispatcher,
+        tracker,
+        replies.text(
+            "progress",
+            ticket_id=ticket.ticket_id,
+            category=replies.name_of("category_names", ticket.category),
+            remedy=ticket.remedy_title,
+            status=replies.name_of("ticket_status", ticket.status),
+            deadline=deadline,
+        ),
+        case_of(tracker).ticket_guard_context(ticket),
+    )
+
+
+def answers_a_progress_question(tracker: Tracker) -> bool:
+    """Whether the bot's last action before this message was the progress answer (which asks for the order)."""
+    last_user = max((i for i, event in enumerate(tracker.events) if event.get("event") == "user"), default=0)
+    actions = [event.get("name") for event in tracker.events[:last_user]
+               if event.get("event") == "action" and event.get("name") != "action_listen"]
+    return bool(actions) and actions[-1] == "action_report_progress"
 
 
 def progress_before_a_ticket(tracker: Tracker) -> str:
@@ -87,6 +99,10 @@ class ActionNoteOrderNumber(BlockingAction):
         if order is None:
             send_checked(dispatcher, tracker, replies.text("order_number_unreadable", avoid=recent_bot_texts(tracker)))
             return []
+        earlier = tickets_for_order(tracker, order.order_id) if answers_a_progress_question(tracker) else []
+        if earlier:  # the answer to "麻烦发一下订单号，我帮您查一下" after a progress question
+            send_progress(dispatcher, tracker, earlier[-1])
+            return [SlotSet("order_id", order.order_id)]
         send_checked(dispatcher, tracker, f"{order_summary(order)}{replies.text('order_noted_ask_problem')}")
         return [SlotSet("order_id", order.order_id)]
 

@@ -82,6 +82,10 @@ class ValidateComplaintForm(FormValidationAction):
             return {"desired_outcome": "unspecified"} if answered else {}
         if intent == "state_desired_outcome" and named and named != tracker.get_slot("desired_outcome"):
             return {"desired_outcome": named}
+        if category_for_intent(intent) and tracker.get_slot("requested_slot") is None:
+            # The complaint itself: what it asks for ("赠品没给，给我补上"), and nothing for what already
+            # happened ("我已经退回去了", which the NLU may have taken for a wish to return).
+            return {"desired_outcome": named}
         return {}
 
     async def validate_desired_outcome(

@@ -16,7 +16,7 @@ from complaint_desk.taxonomy import OUTCOMES
 
 _CLAUSE_BREAK = re.compile(r"[，,。.！!？?；;~～\s]+")
 _QUESTION_END = re.compile(r"[？?]|[吗嘛么呢][\s。！!~～]*$")
-_SETTINGS = ("negations", "negation_window")
+_SETTINGS = ("negations", "negation_window", "not_yet", "not_yet_window")
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class OutcomeWords:
     cues: tuple[tuple[str, tuple[str, ...]], ...]  # (outcome, words), in the file's order
     negations: tuple[str, ...]
     negation_window: int
+    not_yet: tuple[str, ...] = ()  # after a word: it names something not done ("退款还没到"), not a wish
+    not_yet_window: int = 0
 
     @classmethod
     def from_file(cls, path: str | Path) -> OutcomeWords:
@@ -35,7 +37,8 @@ class OutcomeWords:
         with reading(raw, "诉求说法"):
             cues = tuple((outcome, tuple(normalize(str(word)) for word in raw[outcome]))
                          for outcome in raw if outcome in OUTCOMES)
-            return cls(cues, tuple(str(word) for word in raw["negations"]), int(raw["negation_window"]))
+            return cls(cues, tuple(str(word) for word in raw["negations"]), int(raw["negation_window"]),
+                       tuple(str(word) for word in raw.get("not_yet") or ()), int(raw.get("not_yet_window", 0)))
 
     def read(self, text: str) -> str | None:
         """The outcome asked for, or None. Statements come before questions; negated words do not count."""
@@ -53,7 +56,7 @@ class OutcomeWords:
         for order, (outcome, words) in enumerate(self.cues):
             for word in words:
                 for match in re.finditer(re.escape(word), clause, flags=re.IGNORECASE):
-                    if self._negated(clause, match.start()):
+                    if self._negated(clause, match.start()) or self._not_yet_done(clause, match.end()):
                         continue
                     candidate = (match.start(), order, outcome)
                     if best is None or candidate < best:
@@ -63,6 +66,9 @@ class OutcomeWords:
     def _negated(self, clause: str, start: int) -> bool:
         before = clause[max(0, start - self.negation_window - 1):start]
         return any(word in before for word in self.negations)
+
+    def _not_yet_done(self, clause: str, end: int) -> bool:
+        return any(word in clause[end:end + self.not_yet_window + len(word)] for word in self.not_yet)
 
 
 def _split_clauses(text: str) -> list[tuple[str, bool]]:

@@ -30,6 +30,12 @@ def test_a_negated_wish_does_not_count() -> None:
     assert WORDS.read("不要退款") is None
 
 
+def test_what_already_happened_or_has_not_happened_yet_is_no_wish() -> None:
+    assert WORDS.read("手表我已经退回去了，退款还没到账") is None
+    assert WORDS.read("补发的一直没寄出来") is None
+    assert WORDS.read("我要退款，钱还没到") == "refund"
+
+
 def test_a_statement_counts_before_a_question() -> None:
     assert WORDS.read("补发要等多久？我不想等了，直接退款吧") == "refund"
     assert WORDS.read("能换一件新的吗") == "exchange"  # a question alone still says what is wanted

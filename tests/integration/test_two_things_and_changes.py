@@ -1,0 +1,92 @@
+"""Conversations where one message carries two things, or the customer changes course (over REST, real stack)."""
+
+from __future__ import annotations
+
+from tests.integration.conftest import Customer, db_rows
+from tools.stack import Stack
+
+WATCH_ORDER = "472918305562"  # 儿童电话手表, 200元, delivered 3 days ago
+LATE_MASKS = "472918305566"  # 补水面膜, late
+NUTS_ORDER = "472918305564"  # 坚果礼盒, food
+
+
+def slots(customer: Customer) -> dict:
+    return customer.tracker()["slots"]
+
+
+def test_a_complaint_and_its_order_number_in_one_message_keeps_the_complaint(customer: Customer) -> None:
+    reply = customer.say_text(f"面膜到现在还没送到，都超时好几天了，订单{LATE_MASKS}")
+    assert slots(customer)["complaint_category"] == "delivery"
+    assert slots(customer)["order_id"] == LATE_MASKS
+    assert "补水面膜" in reply  # the order was looked up in the same turn
+
+
+def test_thanks_in_answer_to_a_proposal_accepts_it(customer: Customer, stack: Stack) -> None:
+    customer.say("面膜一直没到，物流好几天没更新了")
+    customer.say(LATE_MASKS)
+    proposal = customer.say_text("给点补偿吧")
+    assert "可以吗" in proposal or "您看" in proposal
+    confirmation = customer.say_text("好的谢谢")
+    ticket_id = slots(customer)["ticket_id"]
+    assert ticket_id and ticket_id in confirmation
+    assert db_rows(stack, "select ticket_id from complaint_tickets where ticket_id = ?", ticket_id)
+
+
+def test_changing_the_outcome_while_the_form_asks_for_evidence_is_heard(customer: Customer) -> None:
+    customer.say("电话手表才用了三天就开不了机，充电也没反应")
+    customer.say(WATCH_ORDER)
+    asked = customer.say_text("我要退货")
+    assert slots(customer)["requested_slot"] == "evidence" and "凭证" in asked
+    changed = customer.say_text("算了，还是给我换一个新的吧")
+    assert slots(customer)["desired_outcome"] == "exchange"
+    assert "换货" in changed
+
+
+def test_what_already_happened_is_no_wish(customer: Customer) -> None:
+    customer.say("手表我已经退回去了，你们仓库也签收了，退款还没到账")
+    assert slots(customer)["complaint_category"] == "after_sales"
+    assert slots(customer)["desired_outcome"] is None
+
+
+def test_a_short_answer_to_the_outcome_question_is_understood(customer: Customer) -> None:
+    customer.say("电话手表屏幕上有条亮线，刚收到没几天")
+    customer.say(WATCH_ORDER)
+    customer.say("给我换成没问题的")
+    assert slots(customer)["desired_outcome"] == "exchange"
+
+
+def test_a_threat_inside_an_answer_goes_to_a_person(customer: Customer) -> None:
+    customer.say("面膜拖了一个多礼拜还没到")
+    customer.say(LATE_MASKS)
+    reply = customer.say_text("运费券有什么用？再不发货我就打12315")
+    assert "专员" in reply or "人工" in reply
+    assert customer.tracker()["paused"] is True
+
+
+def test_an_order_number_given_first_is_looked_up(customer: Customer) -> None:
+    reply = customer.say_text(NUTS_ORDER)
+    assert "坚果礼盒" in reply and "什么问题" in reply
+    assert slots(customer)["order_id"] == NUTS_ORDER
+
+
+def test_a_progress_question_before_a_ticket_says_where_the_complaint_stands(customer: Customer) -> None:
+    customer.say("面膜怎么还没到，等了快两个礼拜了")
+    customer.say(LATE_MASKS)
+    reply = customer.say_text("那到底什么时候能到啊")
+    assert "暂时没有查到" not in reply  # never "no ticket found" in the middle of the complaint
+    assert slots(customer)["complaint_category"] == "delivery"
+
+
+def test_an_order_number_asked_for_by_a_progress_answer_reports_that_orders_ticket(stack: Stack) -> None:
+    first = Customer(stack)
+    first.say("面膜一直没到，物流好几天没更新了")
+    first.say(LATE_MASKS)
+    first.say("给点补偿吧")
+    first.say("可以")
+    ticket_id = first.tracker()["slots"]["ticket_id"]
+    assert ticket_id
+
+    later = Customer(stack)  # the same shopper, on another device: no ticket in this conversation
+    asked = later.say_text("我的投诉处理得怎么样了")
+    assert "订单号" in asked
+    assert ticket_id in later.say_text(LATE_MASKS)
