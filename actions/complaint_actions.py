@@ -55,6 +55,9 @@ def proposal_text(offer: RemedyOffer, avoid: list[str], unmet: DeclinedRemedy | 
     rule = policy.rule(offer.rule_id)
     reason = f"{rule.wording_for_customer}。"
     timeline = f"{offer.timeline}。" if offer.timeline else ""
+    if offer.evidence_needed:  # said before the question, so the customer accepts knowing what is needed
+        kinds = "、".join(policy.evidence_kinds[kind] for kind in policy.evidence_kinds if kind in offer.evidence_needed)
+        timeline += replies.text("evidence_with_offer", kinds=kinds)
     if offer.needs_human_approval:
         text = replies.text("propose_needs_review", remedy=offer.display_title, reason=reason)
     elif policy.remedies[offer.remedy_id].kind in ("apology", "explanation"):

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.blocking_action import off_loop
-from actions.call_cache import case_of, find_order
+from actions.call_cache import find_order
 from actions.complaint_actions import order_summary
 from actions.guarded_messages import recent_bot_texts, send_checked
 from actions.inquiry_actions import slot_before_latest_message
@@ -27,13 +27,23 @@ NO_PREFERENCE_INTENTS = {"affirm", "deny", "nlu_fallback"}
 
 
 class ValidatePredefinedSlots(ValidationAction):
-    """Fills the featurized emotion slot from the parse result."""
+    """Fills the featurized emotion slot from the parse result, and the evidence the customer says they have."""
 
     async def extract_emotion(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         emotion = (tracker.latest_message.get("emotion") or {}).get("name")
         return {"emotion": emotion} if emotion else {}
+
+    async def extract_evidence(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """"照片我都拍了" at any point: the offers that wait on a photo no longer do."""
+        kinds = [kind for kind in shared_desk().evidence_words.kinds_mentioned(tracker.latest_message.get("text") or "")
+                 if kind != NO_EVIDENCE]
+        known = list(tracker.get_slot("evidence") or [])
+        new = [kind for kind in kinds if kind not in known]
+        return {"evidence": known + new} if new else {}
 
 
 class ValidateComplaintForm(FormValidationAction):
@@ -45,10 +55,9 @@ class ValidateComplaintForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        required = ["problem_detail", "order_id", "desired_outcome"]
-        if tracker.get_slot("order_id") and await off_loop(evidence_requested, tracker):
-            required.append("evidence")
-        return required
+        # Evidence is not asked before the proposal: the offer does not depend on it, so the proposal
+        # names what the ticket will need (actions/complaint_actions.py) and photos come with the upload button.
+        return ["problem_detail", "order_id", "desired_outcome"]
 
     async def extract_problem_detail(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -99,19 +108,6 @@ class ValidateComplaintForm(FormValidationAction):
                          replies.text("outcome_changed", outcome=replies.name_of("outcome_names", slot_value)))
         return {"desired_outcome": slot_value}
 
-    async def extract_evidence(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "evidence" or goes_to_a_person(tracker):
-            return {}
-        kinds = shared_desk().evidence_words.kinds_mentioned(tracker.latest_message.get("text") or "")
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if not kinds and intent == "affirm":
-            kinds = ["photo"]
-        if not kinds and intent == "deny":
-            kinds = [NO_EVIDENCE]
-        return {"evidence": kinds} if kinds else {}
-
     async def extract_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -161,9 +157,3 @@ class ValidateComplaintForm(FormValidationAction):
 def goes_to_a_person(tracker: Tracker) -> bool:
     """A threat, a request for a person or a privacy leak fills no slot: the form steps aside for the handoff."""
     return (tracker.latest_message.get("intent") or {}).get("name") in HANDED_OVER_INTENTS
-
-
-def evidence_requested(tracker: Tracker) -> bool:
-    """Ask for evidence only where an offer for this order waits on it."""
-    decision = case_of(tracker).decision()
-    return bool(decision and decision.evidence_needed) or tracker.get_slot("evidence") is not None
