@@ -142,7 +142,9 @@ class ActionCalmCustomer(BlockingAction):
         if case_of(tracker).needs_a_human_now():
             send_checked(dispatcher, tracker, text)
             return [ActiveLoop(None), SlotSet("requested_slot", None), *hand_off(dispatcher, tracker)]
-        send_checked(dispatcher, tracker, f"{text}{replies.text('calm_then_continue')}")
+        # In the form the next question follows; after a proposal the proposal is asked again (the rules).
+        more = replies.text("calm_then_continue") if (tracker.active_loop or {}).get("name") else ""
+        send_checked(dispatcher, tracker, f"{text}{more}")
         return []
 
 

@@ -111,11 +111,14 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Accept an order number even where the NLU missed the entity (full-width digits, typos around it)."""
-        if tracker.get_slot("requested_slot") != "order_id" or goes_to_a_person(tracker):
+        """Accept an order number even where the NLU missed the entity (full-width digits, typos around it),
+        and one given in the complaint itself or while the form asks something else."""
+        if goes_to_a_person(tracker):
             return {}
         text = tracker.latest_message.get("text") or ""
         found = extract_order_id(text)
+        if tracker.get_slot("requested_slot") != "order_id":
+            return {"order_id": found} if found and not tracker.get_slot("order_id") else {}
         if found:
             return {"order_id": found}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
