@@ -140,6 +140,19 @@ def format_scores(title: str, result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def overrides(settings: Sequence[str]) -> dict[str, Any]:
+    """`key=value` pairs, values read as YAML (an empty value is None)."""
+    import yaml
+
+    result = {}
+    for setting in settings:
+        key, separator, value = setting.partition("=")
+        if not separator:
+            raise SystemExit(f"--set expects KEY=VALUE, not {setting!r}")
+        result[key.strip()] = yaml.safe_load(value) if value.strip() else None
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", action="append", help="blind batch (default: every batch)")
@@ -147,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-cv", action="store_true", help="skip the in-sample cross-validation")
     parser.add_argument("--errors", choices=ERRORS_ALLOWED, help="list this batch's misses (batch 1 only)")
     parser.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a component setting (YAML value, e.g. regularization=10)")
     arguments = parser.parse_args(argv)
     batches = arguments.batch or sorted(path.name for path in BLIND_DIR.iterdir() if (path / "messages.jsonl").is_file())
 
@@ -156,8 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.monotonic()
     config = component_config(arguments.config)
+    config.update(overrides(arguments.set))
     training_data = load_data(str(PROJECT_ROOT / "data" / "nlu"))
-    progress(f"{len(training_data.intent_examples)} NLU examples; extra examples: {config.get('extra_examples')}")
+    progress(f"{len(training_data.intent_examples)} NLU examples; settings: {config}")
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as work:
         work_dir = Path(work)
