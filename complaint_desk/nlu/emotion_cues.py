@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from complaint_desk.knowledge import load_knowledge, reading
-from complaint_desk.nlu.cues import compile_cues
+from complaint_desk.nlu.cues import compile_cues, compile_negation, is_negated
 from complaint_desk.nlu.normalize import normalize
 from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.taxonomy import EMOTIONS
@@ -50,19 +50,39 @@ def fold_text(text: str) -> str:
 
 @dataclass
 class CueGroup:
-    """Words and regular expressions of one cue group, with its intensity weight and cap."""
+    """Words and regular expressions of one cue group, with its intensity weight and cap.
+
+    `negations` rule a hit out when one of them comes shortly before it in the same clause
+    ("不会去12315", "没打算找律师"); `negations_after` when one follows it ("12315就不打了").
+    """
 
     words: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     weight: float = 0.0
     cap: float = 0.0
+    negations: tuple[str, ...] = ()
+    negations_after: tuple[str, ...] = ()
     _regex: re.Pattern[str] | None = field(default=None, repr=False)
+    _negation: re.Pattern[str] | None = field(default=None, repr=False)
+    _negation_after: re.Pattern[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._regex = compile_cues(self.words, self.patterns, fold=clean_text)
+        self._negation = compile_negation(self.negations, gap=4) if self.negations else None
+        after = compile_cues(self.negations_after, fold=clean_text) if self.negations_after else None
+        self._negation_after = re.compile(rf"^[^，,。！!？?；;\n]{{0,3}}(?:{after.pattern})") if after else None
 
     def count(self, text: str) -> int:
-        return len(self._regex.findall(text)) if self._regex else 0
+        if not self._regex:
+            return 0
+        if self._negation is None and self._negation_after is None:
+            return len(self._regex.findall(text))
+        return sum(1 for match in self._regex.finditer(text) if not self._ruled_out(text, match))
+
+    def _ruled_out(self, text: str, match: re.Match[str]) -> bool:
+        if is_negated(text, match.start(), self._negation, window=8):
+            return True
+        return self._negation_after is not None and self._negation_after.search(text[match.end():]) is not None
 
     def score(self, hits: float) -> float:
         return min(self.cap, self.weight * hits)
@@ -99,6 +119,8 @@ class CueLexicon:
                 patterns=tuple(entry.get("patterns") or ()),
                 weight=float(entry.get("weight", 0.05)),
                 cap=float(entry.get("max", 0.15)),
+                negations=tuple(str(word) for word in entry.get("negations") or ()),
+                negations_after=tuple(str(word) for word in entry.get("negations_after") or ()),
             )
         emoji_entry = raw.get("emoji") or {}
         emoji = {name: frozenset(str(item) for item in emoji_entry.get(name) or ()) for name in EMOTIONS}

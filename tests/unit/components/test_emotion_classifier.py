@@ -11,7 +11,10 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 from rasa.shared.nlu.training_data.message import Message
 
-from components.emotion_classifier import EmotionClassifier, emotion_label
+from complaint_desk.nlu.emotion_training import load_labelled_examples
+from complaint_desk.paths import PROJECT_ROOT
+from complaint_desk.taxonomy import EMOTIONS
+from components.emotion_classifier import EmotionClassifier, emotion_label, extra_example_paths
 
 NLU_YAML = """
 version: "3.1"
@@ -127,3 +130,29 @@ def test_process_training_data_passes_through() -> None:
     training_data = RasaYAMLReader().reads(NLU_YAML)
     component = EmotionClassifier({}, None, Resource("x"))  # type: ignore[arg-type]
     assert component.process_training_data(training_data) is training_data
+
+
+def test_extra_examples_take_one_path_or_a_list(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yml", tmp_path / "b.yml"
+    assert extra_example_paths(None) == []
+    assert extra_example_paths(str(first)) == [first]
+    assert extra_example_paths([str(first), str(second)]) == [first, second]
+
+
+def test_fingerprint_addon_tracks_every_extra_file(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yml", tmp_path / "b.yml"
+    first.write_text("emotions: {}\n", encoding="utf-8")
+    second.write_text("emotions: {}\n", encoding="utf-8")
+    config = {"extra_examples": [str(first), str(second)], "cues": None}
+    before = EmotionClassifier.fingerprint_addon(config)
+    second.write_text("emotions: {neutral: [收到的床单少了一个枕套]}\n", encoding="utf-8")
+    assert EmotionClassifier.fingerprint_addon(config) != before
+
+
+def test_shipped_extra_files_are_read(storage: LocalModelStorage, context: ExecutionContext) -> None:
+    training_data = RasaYAMLReader().reads(NLU_YAML)
+    component = EmotionClassifier.create(_config(), storage, Resource("emotion"), context)
+    texts, labels = component._labelled_examples(training_data)
+    shopper = dict(load_labelled_examples(PROJECT_ROOT / "data" / "emotion" / "shopper_emotion.yml"))
+    assert len(shopper) > 100 and set(shopper.values()) == set(EMOTIONS)
+    assert all(text in texts for text in shopper)
