@@ -114,6 +114,20 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return percentiles.percentile(values, fraction, method="rounded_position")
 
 
+def blind_message_figures(model: Path) -> dict[str, dict[str, Any]]:
+    """The blind message sets (tests/blind/<batch>/messages.jsonl) through the same model: figures only."""
+    from tools.eval_blind import BLIND_DIR, eval_messages
+    from tools.eval_blind import read_jsonl as read_blind
+
+    figures = {}
+    for path in sorted(BLIND_DIR.glob("*/messages.jsonl")):
+        progress(f"blind messages {path.parent.name}")
+        measured = eval_messages(read_blind(path), model)
+        figures[path.parent.name] = {key: measured[key] for key in
+                                     ("count", "intent_macro_f1", "emotion_macro_f1", "praise_as_complaint_rate")}
+    return figures
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -184,7 +198,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["parse_latency_ms"] = latency_summary(latencies)
     report["parse_latency_shopper_ms"] = latency_summary(shopper_latencies)
     save_report(report, started)
-    progress("external sets done (partial report saved); cross-validation next, the longest step")
+    report["blind"] = blind_message_figures(Path(model_path))
+    save_report(report, started)
+    progress("external and blind sets done (partial report saved); cross-validation next, the longest step")
 
     if not arguments.skip_cv:
         progress("intent/entity cross-validation: our pipeline (config.yml)")
