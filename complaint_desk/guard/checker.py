@@ -179,6 +179,7 @@ class Guard:
         limits = self._limits(context)
         findings: list[Finding] = []
         approved_spans: list[tuple[int, int]] = []  # where the text states a remedy the policy approved
+        cleared: list[tuple[int, int, str]] = []  # amounts and times a rule compared with the context, found fine
         for rule in self.rules:
             if rule.licensed_by & context.approved_remedies and rule.check == "phrase":
                 approved_spans += [m.span() for pattern in rule.patterns for m in pattern.finditer(normalized)]
@@ -198,6 +199,8 @@ class Guard:
                     continue
                 message = self._violation(rule, match, context, limits)
                 if message is None:
+                    if rule.check != "phrase":  # an amount or a time within what was approved: judged fine
+                        cleared.append((start, end, rule.family))
                     continue
                 explanation, suggestion = message
                 rule_findings.append(Finding(rule.rule_id, rule.family, start, end, text[start:end],
@@ -206,7 +209,7 @@ class Guard:
         if self.phrases is not None and not context.fixed_wording:
             findings = [f for f in findings if not self.phrases.overruled(scan, f)]
             judged = [(f.start, f.end) for f in findings]  # a rule said block, or (severity warn) only warn
-            findings += self.phrases.findings(text, scan, [*judged, *own], context, approved_spans)
+            findings += self.phrases.findings(text, scan, [*judged, *own], context, approved_spans, cleared)
         findings.sort(key=lambda f: (f.start, -f.end))
         return findings
 
@@ -322,7 +325,8 @@ class Guard:
         for _ in range(_MAX_REWRITE_PASSES):
             current, own = self._replace_blocked(current, current_findings, own)
             current_findings = self._findings(current, context)
-            current_findings += [f for f in self._findings(current, context, own) if f not in current_findings]
+            if own and not any(f.severity == "block" for f in current_findings):
+                current_findings = self._findings(current, context, own)
             if not any(f.severity == "block" for f in current_findings):
                 return current
         return self.fallback_rewrite

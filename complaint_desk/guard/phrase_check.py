@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from complaint_desk.guard.phrase_model import PhraseModel, train_phrase_model
+from complaint_desk.guard.phrase_model import PhraseModel, model_options, train_phrase_model
 from complaint_desk.guard.verdict import Finding, GuardContext, Scan
 from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.nlu.normalize import normalize
@@ -46,14 +46,23 @@ class PhraseCheck:
     hedge: re.Pattern[str] | None = None  # words that leave room (尽量, 争取, 预计...)
     fine_when_message_mentions: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
     fine_when_stating_approved_remedy: frozenset[str] = frozenset()
+    # the words that state each remedy (补发, 运费券...): a clause stating an approved one is that remedy's offer
+    remedy_words: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
+    refusal: re.Pattern[str] | None = None  # 我做不了主, 没办法答应...: a clause that declines promises nothing
+    fine_when_refused: frozenset[str] = frozenset()
 
     def findings(self, text: str, scan: Scan, judged: Sequence[tuple[int, int]], context: GuardContext,
-                 approved_spans: Sequence[tuple[int, int]] = ()) -> list[Finding]:
+                 approved_spans: Sequence[tuple[int, int]] = (),
+                 cleared: Sequence[tuple[int, int, str]] = ()) -> list[Finding]:
         """The model's findings, one per sentence it reads as breaking a rule. `judged`: spans already judged
         (a rule's findings, the guard's own rewrite wording), masked; `approved_spans`: where the text states
-        a remedy the policy approved; there the labels in fine_when_stating_approved_remedy are fine."""
+        a remedy the policy approved; there the labels in fine_when_stating_approved_remedy are fine.
+        `cleared`: amounts and times a rule compared with the context (the approved amount, the SLA table) and
+        found fine, with the rule's family: in their clause the labels of that family are fine, as the
+        model, which knows no context, cannot tell 3 个工作日 from 3 个小时 as the rule can."""
         normalized = scan.text
         skip = self.fine_when_remedies_approved if context.approved_remedies else frozenset()
+        stating = [words for remedy, words in self.remedy_words.items() if remedy in context.approved_remedies]
         skip |= {label for label, words in self.fine_when_message_mentions.items() if words.search(normalized)}
         out: list[Finding] = []
         for start, end in scan.sentences():
@@ -61,10 +70,7 @@ class PhraseCheck:
                 continue
             masked = [(s, e) for s, e in scan.quoted if s < end and start < e]
             masked += [(s, e) for s, e in judged if s < end and start < e]
-            fine = skip
-            if any(s < end and start < e for s, e in approved_spans):
-                fine = fine | self.fine_when_stating_approved_remedy
-            hit = self._violation(scan, start, end, masked, fine)
+            hit = self._violation(scan, start, end, masked, skip, approved_spans, stating, cleared)
             if hit is None:
                 continue
             label = self.labels[hit]
@@ -72,21 +78,38 @@ class PhraseCheck:
                                label.explanation, label.rewrite))
         return out
 
-    def _violation(self, scan: Scan, start: int, end: int, masked: list[tuple[int, int]],
-                   fine: frozenset[str]) -> str | None:
-        """The label the sentence breaks, or None. A hedged clause is fine for the hedgeable labels, so the
-        sentence is read twice when it has one: whole, with those labels fine, and without its hedged clauses."""
+    def _violation(self, scan: Scan, start: int, end: int, masked: list[tuple[int, int]], fine: frozenset[str],
+                   approved_spans: Sequence[tuple[int, int]] = (),
+                   stating: Sequence[re.Pattern[str]] = (),
+                   cleared: Sequence[tuple[int, int, str]] = ()) -> str | None:
+        """The label the sentence breaks, or None. Some clauses excuse labels, in that clause only: a hedged one
+        (尽量, 预计...) the hedgeable labels, one declining (我做不了主) the promise labels, one stating a remedy
+        the policy approved the offer labels, one with
+        an amount or a time a rule found within the context's limits the labels of that rule's family. Such a
+        sentence is read twice: whole, with those labels fine, and without its excusing clauses."""
         sentence = _readable(scan.text, start, end, masked)
         if sentence is None:
             return None
-        hedged = [(s, e) for s, e in scan.clauses(start, end) if self.hedge and self.hedge.search(scan.text, s, e)]
-        if not hedged or not self.fine_when_hedged:
-            hit = self.model.violation(sentence, fine)
+        excused: set[str] = set()
+        excusing = []
+        for c_start, c_end in scan.clauses(start, end):
+            labels = set()
+            if self.hedge and self.hedge.search(scan.text, c_start, c_end):
+                labels |= self.fine_when_hedged
+            if self.refusal and self.refusal.search(scan.text, c_start, c_end):
+                labels |= self.fine_when_refused
+            if any(s < c_end and c_start < e for s, e in approved_spans) or any(
+                    words.search(scan.text, c_start, c_end) for words in stating):
+                labels |= self.fine_when_stating_approved_remedy
+            families = {family for s, e, family in cleared if s < c_end and c_start < e}
+            labels |= {name for name, label in self.labels.items() if label.family in families}
+            if labels:
+                excused |= labels
+                excusing.append((c_start, c_end))
+        hit = self.model.violation(sentence, fine | excused)
+        if hit is not None or not excusing:
             return hit[0] if hit else None
-        hit = self.model.violation(sentence, fine | self.fine_when_hedged)
-        if hit is not None:
-            return hit[0]
-        rest = _readable(scan.text, start, end, masked + hedged)
+        rest = _readable(scan.text, start, end, masked + excusing)
         hit = self.model.violation(rest, fine) if rest is not None else None
         return hit[0] if hit else None
 
@@ -120,19 +143,26 @@ def load_phrase_check(path: str | Path) -> PhraseCheck:
                   for name, entry in raw["labels"].items()}
         corpus = [PROJECT_ROOT / str(relative) for relative in raw["corpus"]]
         model = train_phrase_model(corpus, list(labels), float(raw["max_ok_probability"]),
-                                   float(raw.get("regularization", 10.0)), float(raw.get("min_label_probability", 0.0)))
+                                   min_label_probability=float(raw.get("min_label_probability", 0.0)),
+                                   options=model_options(raw))
         unknown = set(raw.get("fine_when_remedies_approved") or ()) - labels.keys()
         clears = frozenset(raw.get("model_clears_families") or ())
         mentions = {str(label): _words(words) for label, words in (raw.get("fine_when_message_mentions") or {}).items()
                     if words}
         unknown |= mentions.keys() - labels.keys()
+        unknown |= set(raw.get("fine_when_refused") or ()) - labels.keys()
         if unknown:
             raise ValueError(f"未知的标签 {sorted(unknown)}")
         return PhraseCheck(model, labels, frozenset(raw.get("fine_when_remedies_approved") or ()), clears,
                            float(raw.get("clear_at_ok_probability", 1.01)),
                            frozenset(raw.get("fine_when_hedged") or ()), _words(raw.get("hedges") or ()),
                            fine_when_message_mentions=mentions,
-                           fine_when_stating_approved_remedy=frozenset(raw.get("fine_when_stating_approved_remedy") or ()))
+                           fine_when_stating_approved_remedy=frozenset(raw.get("fine_when_stating_approved_remedy") or ()),
+                           remedy_words={str(remedy): pattern for remedy, words in
+                                         (raw.get("approved_remedy_words") or {}).items()
+                                         if (pattern := _words(words)) is not None},
+                           refusal=_words(raw.get("refusals") or ()),
+                           fine_when_refused=frozenset(raw.get("fine_when_refused") or ()))
 
 
 def _words(words: Sequence[str]) -> re.Pattern[str] | None:
