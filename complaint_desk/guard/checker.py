@@ -36,6 +36,7 @@ class _Rule:
     patterns: tuple[re.Pattern[str], ...]
     exceptions: re.Pattern[str] | None
     clause_skip: re.Pattern[str] | None
+    sentence_skip: re.Pattern[str] | None
     negation: re.Pattern[str] | None
     suffix_negatable: bool
     hedgeable: bool
@@ -142,6 +143,7 @@ class Guard:
             rule_id=rule_id, family=family, severity=severity, check=check, patterns=patterns,
             exceptions=self._regex(raw["exceptions"]) if raw.get("exceptions") else None,
             clause_skip=self._regex(raw["clause_skip"]) if raw.get("clause_skip") else None,
+            sentence_skip=self._regex(raw["sentence_skip"]) if raw.get("sentence_skip") else None,
             negation=self._negation_regex(int(raw.get("negation_gap", 0))) if raw.get("negatable") else None,
             suffix_negatable=bool(raw.get("suffix_negatable", False)),
             hedgeable=bool(raw.get("hedgeable", False)),
@@ -219,6 +221,10 @@ class Guard:
         clause_start, clause_end = scan.clause(start)
         if rule.clause_skip and rule.clause_skip.search(text, clause_start, max(clause_end, end)):
             return True
+        if rule.sentence_skip:
+            sentence_start, sentence_end = scan.sentence(start)
+            if rule.sentence_skip.search(text, sentence_start, max(sentence_end, end)):
+                return True
         if rule.conditional_ok and self._conditional.search(text, scan.sentence_start(start), start):
             return True
         if rule.negation and rule.negation.search(text[max(clause_start, start - _PREFIX_WINDOW):start]):
