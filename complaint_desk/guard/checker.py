@@ -36,6 +36,7 @@ class _Rule:
     patterns: tuple[re.Pattern[str], ...]
     exceptions: re.Pattern[str] | None
     clause_skip: re.Pattern[str] | None
+    sentence_skip: re.Pattern[str] | None
     negation: re.Pattern[str] | None
     suffix_negatable: bool
     hedgeable: bool
@@ -142,6 +143,7 @@ class Guard:
             rule_id=rule_id, family=family, severity=severity, check=check, patterns=patterns,
             exceptions=self._regex(raw["exceptions"]) if raw.get("exceptions") else None,
             clause_skip=self._regex(raw["clause_skip"]) if raw.get("clause_skip") else None,
+            sentence_skip=self._regex(raw["sentence_skip"]) if raw.get("sentence_skip") else None,
             negation=self._negation_regex(int(raw.get("negation_gap", 0))) if raw.get("negatable") else None,
             suffix_negatable=bool(raw.get("suffix_negatable", False)),
             hedgeable=bool(raw.get("hedgeable", False)),
@@ -160,15 +162,26 @@ class Guard:
         rewrite = text if allowed else self._rewrite(text, findings, context)
         return Verdict(allowed, tuple(findings), rewrite)
 
-    def _findings(self, text: str, context: GuardContext) -> list[Finding]:
+    def scan(self, text: str, context: GuardContext | None = None) -> Scan:
+        """The normalized text with its clause and sentence breaks and what it quotes: one splitting, read by
+        the rules and the phrase model alike."""
         normalized = normalize(text)
         scan = Scan(normalized, [i for i, char in enumerate(normalized) if char in self._break_chars],
-                     [i for i, char in enumerate(normalized) if char in self._sentence_chars])
+                    [i for i, char in enumerate(normalized) if char in self._sentence_chars])
         scan.quoted = self._quoted_spans(normalized)
-        scan.customer_quotes = tuple(normalize(quote) for quote in context.customer_quotes)
+        if context is not None:
+            scan.customer_quotes = tuple(normalize(quote) for quote in context.customer_quotes)
+        return scan
+
+    def _findings(self, text: str, context: GuardContext, own: Sequence[tuple[int, int]] = ()) -> list[Finding]:
+        """`own`: spans holding the guard's own rewrite wording (when a rewrite is checked again); the rules
+        read them, the phrase model does not."""
+        scan = self.scan(text, context)
+        normalized = scan.text
         limits = self._limits(context)
         findings: list[Finding] = []
         approved_spans: list[tuple[int, int]] = []  # where the text states a remedy the policy approved
+        cleared: list[tuple[int, int, str]] = []  # amounts and times a rule compared with the context, found fine
         for rule in self.rules:
             if rule.licensed_by & context.approved_remedies and rule.check == "phrase":
                 approved_spans += [m.span() for pattern in rule.patterns for m in pattern.finditer(normalized)]
@@ -188,14 +201,17 @@ class Guard:
                     continue
                 message = self._violation(rule, match, context, limits)
                 if message is None:
+                    if rule.check != "phrase":  # an amount or a time within what was approved: judged fine
+                        cleared.append((start, end, rule.family))
                     continue
                 explanation, suggestion = message
                 rule_findings.append(Finding(rule.rule_id, rule.family, start, end, text[start:end],
                                              rule.severity, explanation, suggestion))
             findings.extend(_widest(rule_findings))
         if self.phrases is not None and not context.fixed_wording:
-            findings = [f for f in findings if not self.phrases.overruled(normalized, f)]
-            findings += self.phrases.findings(text, normalized, scan, findings, context, approved_spans)
+            findings = [f for f in findings if not self.phrases.overruled(scan, f)]
+            judged = [(f.start, f.end) for f in findings]  # a rule said block, or (severity warn) only warn
+            findings += self.phrases.findings(text, scan, [*judged, *own], context, approved_spans, cleared)
         findings.sort(key=lambda f: (f.start, -f.end))
         return findings
 
@@ -205,6 +221,10 @@ class Guard:
         clause_start, clause_end = scan.clause(start)
         if rule.clause_skip and rule.clause_skip.search(text, clause_start, max(clause_end, end)):
             return True
+        if rule.sentence_skip:
+            sentence_start, sentence_end = scan.sentence(start)
+            if rule.sentence_skip.search(text, sentence_start, max(sentence_end, end)):
+                return True
         if rule.conditional_ok and self._conditional.search(text, scan.sentence_start(start), start):
             return True
         if rule.negation and rule.negation.search(text[max(clause_start, start - _PREFIX_WINDOW):start]):
@@ -303,17 +323,25 @@ class Guard:
     # ------------------------------------------------------------ rewriting
 
     def _rewrite(self, text: str, findings: Sequence[Finding], context: GuardContext) -> str:
-        current, current_findings = text, list(findings)
+        """Each blocked span replaced by its suggestion and checked again, until nothing blocks, at most
+        _MAX_REWRITE_PASSES times; else the fallback. Checked twice: as anyone would check it (the agent sends
+        it, it is checked again), and with the guard's own wording masked for the phrase model, so that the
+        calm words the guard put in cannot excuse what is left of the agent's sentence beside them."""
+        current, current_findings, own = text, list(findings), []
         for _ in range(_MAX_REWRITE_PASSES):
-            current = self._replace_blocked(current, current_findings)
+            current, own = self._replace_blocked(current, current_findings, own)
             current_findings = self._findings(current, context)
+            if own and not any(f.severity == "block" for f in current_findings):
+                current_findings = self._findings(current, context, own)
             if not any(f.severity == "block" for f in current_findings):
                 return current
         return self.fallback_rewrite
 
     @staticmethod
-    def _replace_blocked(text: str, findings: Sequence[Finding]) -> str:
-        """Replace each cluster of overlapping blocked spans by the suggestion of its widest finding."""
+    def _replace_blocked(text: str, findings: Sequence[Finding],
+                         own: Sequence[tuple[int, int]] = ()) -> tuple[str, list[tuple[int, int]]]:
+        """Replace each cluster of overlapping blocked spans by the suggestion of its widest finding. Returns
+        the new text and where the guard's own wording now stands in it (`own`: where it stood before)."""
         blocked = sorted((f for f in findings if f.severity == "block"), key=lambda f: (f.start, -f.end))
         clusters: list[list[Finding]] = []
         for finding in blocked:
@@ -321,15 +349,28 @@ class Guard:
                 clusters[-1].append(finding)
             else:
                 clusters.append([finding])
-        pieces, position = [], 0
+        pieces: list[str] = []
+        placed: list[tuple[int, int]] = []
+        position = length = 0  # position in the old text, length of the new text so far
+
+        def keep(until: int) -> None:
+            nonlocal length
+            for o_start, o_end in own:  # the guard's earlier wording in the part kept as it was
+                if position <= o_start and o_end <= until:
+                    placed.append((o_start - position + length, o_end - position + length))
+            pieces.append(text[position:until])
+            length += until - position
+
         for cluster in clusters:
             start, end = cluster[0].start, max(f.end for f in cluster)
             widest = max(cluster, key=lambda f: f.end - f.start)
-            pieces.append(text[position:start])
+            keep(start)
             pieces.append(widest.suggestion)
+            placed.append((length, length + len(widest.suggestion)))
+            length += len(widest.suggestion)
             position = end
-        pieces.append(text[position:])
-        return "".join(pieces)
+        keep(len(text))
+        return "".join(pieces), placed
 
 
 def _widest(findings: list[Finding]) -> list[Finding]:

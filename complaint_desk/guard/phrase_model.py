@@ -17,20 +17,26 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from complaint_desk.knowledge import KnowledgeError, source_name
-from complaint_desk.nlu.fast_linear import linear_probabilities, tfidf_blocks, tfidf_row
+from complaint_desk.nlu.emotion_model import word_tokenizer
+from complaint_desk.nlu.fast_linear import tfidf_blocks, tfidf_row
 from complaint_desk.nlu.normalize import normalize
 
 OK = "ok"
+_NOT_A_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -62,28 +68,74 @@ def features_of(text: str) -> str:
     return normalize(text).lower()
 
 
+def words_of(text: str) -> list[str]:
+    """Jieba words (dictionary words only, no HMM guesses: steadier and faster) and word bigrams."""
+    words = [word for word in word_tokenizer().lcut(text, HMM=False) if word.strip() and not _NOT_A_WORD.fullmatch(word)]
+    return words + [f"{first} {second}" for first, second in zip(words, words[1:], strict=False)]
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """How the model is built (knowledge/guard_phrases.yml, `model:`); the CV tool reads the same."""
+    regularization: float = 10.0
+    word_features: bool = False  # jieba words and word bigrams beside the character n-grams
+    class_weight: str | None = None  # "balanced": each label weighs as much as `ok`
+    joined_pairs: int = 0  # lines made of two corpus lines (a calm clause does not excuse a violating one)
+
+
+def joined_pairs(replies: Sequence[LabelledReply], count: int, seed: int = 7) -> list[LabelledReply]:
+    """`count` lines made of two corpus lines joined by a comma: a violating line beside a compliant one is
+    labelled as the violating one, two compliant lines are compliant. Agents write long sentences; a model
+    that read only single lines would let a calm clause outweigh a promise beside it."""
+    fine = [r for r in replies if r.label == OK]
+    bad = [r for r in replies if r.label != OK]
+    if not fine or not bad or count <= 0:
+        return []
+    rng = random.Random(seed)
+    out = []
+    for index in range(count):
+        first = rng.choice(fine)
+        second = rng.choice(bad) if index % 2 else rng.choice(fine)
+        if rng.random() < 0.5:
+            first, second = second, first
+        label = first.label if first.label != OK else second.label
+        out.append(LabelledReply(f"{first.text.rstrip('。！!？?')}，{second.text}", label))
+    return out
+
+
 class PhraseModel:
     def __init__(self, replies: Sequence[LabelledReply], max_ok_probability: float,
-                 regularization: float = 10.0, min_label_probability: float = 0.0) -> None:
+                 regularization: float = 10.0, min_label_probability: float = 0.0,
+                 options: ModelOptions | None = None) -> None:
+        options = options or ModelOptions(regularization=regularization)
         self.max_ok_probability = max_ok_probability
         self.min_label_probability = min_label_probability  # unsure is not a violation
-        self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
-        matrix = self.vectorizer.fit_transform([features_of(r.text) for r in replies])
-        self.classifier = LogisticRegression(C=regularization, max_iter=2000)
+        replies = [*replies, *joined_pairs(replies, options.joined_pairs)]
+        texts = [features_of(r.text) for r in replies]
+        self.vectorizers = [TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)]
+        if options.word_features:
+            self.vectorizers.append(TfidfVectorizer(analyzer=words_of, sublinear_tf=True, min_df=1))
+        matrix = sp.hstack([v.fit_transform(texts) for v in self.vectorizers]).tocsr()
+        self.classifier = LogisticRegression(C=options.regularization, max_iter=3000,
+                                             class_weight=options.class_weight)
         self.classifier.fit(matrix, [r.label for r in replies])
         self.labels: list[str] = list(self.classifier.classes_)
-        self._blocks, _width = tfidf_blocks([self.vectorizer])
+        self._blocks, _width = tfidf_blocks(self.vectorizers)
         coef = self.classifier.coef_
         intercept = self.classifier.intercept_
         if coef.shape[0] == 1:  # two labels only: sklearn keeps one row for the second
             coef, intercept = np.vstack([-coef / 2, coef / 2]), np.asarray([-intercept[0] / 2, intercept[0] / 2])
         self._coef, self._intercept = coef, intercept
+        self._coef_rows = np.ascontiguousarray(coef.T)  # one row per feature: a sentence's rows are read at once
 
     def probabilities(self, sentence: str) -> Mapping[str, float]:
-        indices, values = tfidf_row(self._blocks, [features_of(sentence)])
+        features = features_of(sentence)
+        indices, values = tfidf_row(self._blocks, [features] * len(self._blocks))
         if not indices:
             return {OK: 1.0}
-        probabilities = linear_probabilities(self._coef, self._intercept, indices, values)
+        scores = np.asarray(values) @ self._coef_rows[indices] + self._intercept
+        probabilities = np.exp(scores - scores.max())
+        probabilities /= probabilities.sum()
         return dict(zip(self.labels, (float(p) for p in probabilities), strict=True))
 
     def ok_probability(self, sentence: str) -> float:
@@ -103,15 +155,27 @@ class PhraseModel:
 
 
 @cache
-def _trained(digest: str, paths: tuple[Path, ...], labels: tuple[str, ...], regularization: float) -> PhraseModel:
-    return PhraseModel(read_corpus(paths, labels), 1.0, regularization)
+def _trained(digest: str, paths: tuple[Path, ...], labels: tuple[str, ...], options: ModelOptions) -> PhraseModel:
+    return PhraseModel(read_corpus(paths, labels), 1.0, options=options)
 
 
 def train_phrase_model(paths: Sequence[Path], labels: Sequence[str], max_ok_probability: float,
-                       regularization: float = 10.0, min_label_probability: float = 0.0) -> PhraseModel:
-    """The model for these corpus files, trained once per content and process (the guard is loaded by
+                       regularization: float = 10.0, min_label_probability: float = 0.0,
+                       options: ModelOptions | None = None) -> PhraseModel:
+    """The model for these corpus files, trained once per content, options and process (the guard is loaded by
     every process and by many tests); the thresholds are this call's."""
     digest = hashlib.sha256(b"".join(Path(p).read_bytes() for p in paths)).hexdigest()
-    model = copy.copy(_trained(digest, tuple(Path(p) for p in paths), tuple(labels), regularization))
+    options = options or ModelOptions(regularization=regularization)
+    model = copy.copy(_trained(digest, tuple(Path(p) for p in paths), tuple(labels), options))
     model.max_ok_probability, model.min_label_probability = max_ok_probability, min_label_probability
     return model
+
+
+def model_options(raw: Mapping[str, Any]) -> ModelOptions:
+    """The `model:` block of knowledge/guard_phrases.yml (with the older top-level `regularization`)."""
+    block = dict(raw.get("model") or {})
+    unknown = block.keys() - set(ModelOptions.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"model: 未知的选项 {sorted(unknown)}")
+    block.setdefault("regularization", raw.get("regularization", 10.0))
+    return ModelOptions(**block)

@@ -49,6 +49,12 @@ class Verdict:
         return tuple(f for f in self.findings if f.severity == "block")
 
 
+def _trimmed_end(text: str, start: int, end: int) -> int:
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return end
+
+
 @dataclass
 class Scan:
     text: str
@@ -66,6 +72,29 @@ class Scan:
     def sentence_start(self, position: int) -> int:
         index = bisect.bisect_right(self.sentence_breaks, position - 1)
         return self.sentence_breaks[index - 1] + 1 if index > 0 else 0
+
+    def sentence(self, position: int) -> tuple[int, int]:
+        """(start, end) of the sentence holding `position`, without its closing punctuation."""
+        index = bisect.bisect_right(self.sentence_breaks, position - 1)
+        start = self.sentence_breaks[index - 1] + 1 if index > 0 else 0
+        end = self.sentence_breaks[index] if index < len(self.sentence_breaks) else len(self.text)
+        return start, _trimmed_end(self.text, start, end)
+
+    def sentences(self) -> list[tuple[int, int]]:
+        """(start, end) of each sentence that has words, without its closing punctuation: the one splitting
+        the rules (a conditional holds for its sentence) and the phrase model (which reads sentences) share."""
+        spans = []
+        for start, end in zip([0, *(b + 1 for b in self.sentence_breaks)], [*self.sentence_breaks, len(self.text)],
+                              strict=True):
+            end = _trimmed_end(self.text, start, end)
+            if end > start:
+                spans.append((start, end))
+        return spans
+
+    def clauses(self, start: int, end: int) -> list[tuple[int, int]]:
+        """(start, end) of each clause between `start` and `end` (a sentence's clauses split on ， and …)."""
+        cuts = [b for b in self.breaks if start <= b < end]
+        return [(s, e) for s, e in zip([start, *(b + 1 for b in cuts)], [*cuts, end], strict=True) if e > s]
 
     def is_quoted(self, start: int, end: int) -> bool:
         if any(q_start <= start and end <= q_end for q_start, q_end in self.quoted):

@@ -61,6 +61,11 @@ def _word_tokenizer() -> Any:
     return jieba.Tokenizer()
 
 
+def word_tokenizer() -> Any:
+    """The jieba tokenizer of jieba's own dictionary, shared with the guard's phrase model (one copy in memory)."""
+    return _word_tokenizer()
+
+
 def jieba_words(text: str) -> list[str]:
     """Jieba words and word bigrams of folded text (punctuation and spaces dropped)."""
     words = [word for word in _word_tokenizer().lcut(text) if word.strip() and not _PUNCTUATION_RE.fullmatch(word)]

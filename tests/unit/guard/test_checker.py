@@ -194,3 +194,9 @@ def test_bad_regex_is_rejected(tmp_path: Path) -> None:
     broken.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     with pytest.raises(KnowledgeError, match=str(broken)):
         load_guard(broken)
+
+
+def test_a_statutory_amount_explained_with_its_review_is_not_a_promise() -> None:
+    context = GuardContext(approved_remedies=frozenset({"statutory_review"}), sla=sla())
+    assert guard().check("依照食品安全法，惩罚性赔偿不足1000元的按1000元算，不过能否适用要专员审核", context).allowed
+    assert not guard().check("依照食品安全法，惩罚性赔偿不足1000元的按1000元算，这单给您赔1000元", context).allowed
