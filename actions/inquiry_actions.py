@@ -115,6 +115,11 @@ class ActionNoteDesiredOutcome(BlockingAction):
 
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         outcome = tracker.get_slot("desired_outcome")
+        named = shared_desk().outcome_words.read(tracker.latest_message.get("text") or "")
+        events: list[EventType] = []
+        if named and named != outcome:  # "算了，还是换一台新的吧": the NLU's entity may have missed it
+            outcome = named
+            events.append(SlotSet("desired_outcome", named))
         replies = shared_desk().replies
         outcome_name = replies.name_of("outcome_names", outcome) if outcome else "尽快解决"
         # With the complaint already known, the rules go on to a new proposal.
@@ -125,7 +130,7 @@ class ActionNoteDesiredOutcome(BlockingAction):
         else:
             key = "outcome_changed"
         send_checked(dispatcher, tracker, replies.text(key, outcome=outcome_name))
-        return []
+        return events
 
 
 def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:

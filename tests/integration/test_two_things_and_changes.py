@@ -96,3 +96,21 @@ def test_an_order_number_asked_for_by_a_progress_answer_reports_that_orders_tick
     asked = later.say_text("我的投诉处理得怎么样了")
     assert "订单号" in asked
     assert ticket_id in later.say_text(LATE_MASKS)
+
+
+def test_a_message_not_understood_while_a_proposal_waits_asks_the_proposal_again(customer: Customer) -> None:
+    customer.say("面膜一直没到，物流好几天没更新了")
+    customer.say(LATE_MASKS)
+    customer.say("给点补偿吧")
+    again = customer.say_text("qwertyuiop asdfgh")
+    assert "刚才的方案" in again
+    assert slots(customer)["ticket_id"] in customer.say_text("可以")
+
+
+def test_a_change_of_mind_after_a_proposal_is_proposed_for(customer: Customer) -> None:
+    customer.say(f"扫地机器人两天就充不进电了，订单{'472918305565'}")
+    customer.say("我要退货")
+    assert slots(customer)["offered_remedy"] == "quality_return"
+    changed = customer.say_text("算了，还是换一台新的吧")
+    assert slots(customer)["desired_outcome"] == "exchange"
+    assert slots(customer)["offered_remedy"] == "quality_exchange" and "换" in changed

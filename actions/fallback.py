@@ -1,0 +1,38 @@
+"""`action_default_fallback`, Rasa's fallback, replaced: when a proposal is waiting for the customer's yes or no,
+a message the bot did not understand gets the question again instead of "describe your problem"."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.complaint_actions import CONFIRM_BUTTONS
+from actions.guarded_messages import send_checked
+from complaint_desk.desk import shared_desk
+
+PROPOSING_ACTIONS = {"action_propose_remedy", "action_offer_next_remedy"}
+
+
+def waiting_on_a_proposal(tracker: Tracker) -> bool:
+    """Whether the bot's last action before the customer's latest message asked them to accept a remedy."""
+    last_user = max((i for i, event in enumerate(tracker.events) if event.get("event") == "user"), default=0)
+    actions = [event.get("name") for event in tracker.events[:last_user]
+               if event.get("event") == "action" and event.get("name") != "action_listen"]
+    return bool(actions) and actions[-1] in PROPOSING_ACTIONS and not tracker.get_slot("ticket_id")
+
+
+class ActionDefaultFallback(Action):
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if waiting_on_a_proposal(tracker):
+            send_checked(dispatcher, tracker, shared_desk().replies.text("proposal_not_understood"),
+                         buttons=CONFIRM_BUTTONS)
+        else:
+            dispatcher.utter_message(response="utter_default")
+        # As Rasa's own fallback does: the message is kept in the transcript but not in the dialogue state,
+        # so a "可以" after this still answers the proposal.
+        return [UserUtteranceReverted()]
