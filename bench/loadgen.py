@@ -39,8 +39,8 @@ class Script:
 
 CONVERSATIONS: tuple[Script, ...] = (
     Script("late_delivery", ("我的快递一个星期了还没到！", f"订单号{LATE_ORDER}", "给点补偿吧", "好的"), r"TS\d{6}"),
-    Script("damaged_watch", ("收到的手表屏幕碎了，外箱都压扁了", WATCH_ORDER, "给我补发一个新的",
-                             "有照片，拍了好几张", "可以"), r"TS\d{6}"),
+    Script("damaged_watch", ("收到的手表屏幕碎了，外箱都压扁了", WATCH_ORDER, "给我补发一个新的，照片拍了好几张",
+                             "可以"), r"TS\d{6}"),
     Script("late_delivery_with_policy_question", ("快递超时了，说好前天到的", "退款一般几天能到账？", LATE_ORDER,
                                                   "补偿一下吧", "好的"), r"TS\d{6}"),
     Script("late_delivery_traditional", ("我的快遞一個星期了還沒到！", "訂單號：４７２９１８３０５５６１",

@@ -28,7 +28,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from complaint_desk.case.risk import RiskRules, load_risk_rules, threatened_channels, withheld_threat
 from complaint_desk.case.turns import CustomerTurn
-from complaint_desk.nlu.message_acts import MessageSignals, RankedIntent, acted_on_intent
+from complaint_desk.nlu.message_acts import MessageSignals, RankedIntent, acted_on_intent, reranked
 from complaint_desk.paths import KNOWLEDGE_DIR
 from components.emotion_classifier import EMOTION_KEY
 
@@ -70,8 +70,8 @@ class MessageActs(GraphComponent):
             chosen = acted_on_intent(text, ranking, signals)
             if chosen is None:
                 continue
-            intent = {INTENT_NAME_KEY: chosen.name, PREDICTED_CONFIDENCE_KEY: chosen.confidence}
-            rest = [item for item in message.get(INTENT_RANKING_KEY) if item[INTENT_NAME_KEY] != chosen.name]
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent, *rest], add_to_output=True)
+            new_ranking = [{INTENT_NAME_KEY: r.name, PREDICTED_CONFIDENCE_KEY: r.confidence}
+                           for r in reranked(ranking, chosen)]
+            message.set(INTENT, new_ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, new_ranking, add_to_output=True)
         return messages

@@ -31,9 +31,7 @@ _PATCHED = "_complaint_desk_waiting_receipts"
 
 def events_since_pause(tracker: DialogueStateTracker) -> tuple[list[dict[str, Any]], bool] | None:
     """The events after the latest pause, as dicts, and whether a bot action (not the console) paused it;
-    None when the latest event is not a customer's message."""
-    if not isinstance(tracker.events[-1] if tracker.events else None, UserUttered):
-        return None
+    None when no customer message came since the pause."""
     since: list[dict[str, Any]] = []
     events = reversed(tracker.events)
     for event in events:
@@ -42,6 +40,8 @@ def events_since_pause(tracker: DialogueStateTracker) -> tuple[list[dict[str, An
         since.append(event.as_dict())
     # A handoff action logs itself, its messages, then the pause; the console's takeover pauses after a listen.
     pausing_action = next((e.action_name for e in events if isinstance(e, ActionExecuted)), None)
+    if not any(event.get("event") == UserUttered.type_name for event in since):
+        return None
     return since[::-1], pausing_action not in (None, ACTION_LISTEN_NAME)
 
 

@@ -2,7 +2,8 @@
 
 The intent models pick one label per message. These cases are settled here, after them:
 - a message that names an outside channel as a threat ("运费券有什么用？再不发货我就打12315") is a threat,
-  whatever else it says: a threat must reach a person;
+  whatever else it asks or answers: a threat must reach a person (a complaint that threatens stays a complaint
+  of its category, whose flow hands it to a person);
 - a message that names a channel only to say it will not go there ("不会找律师的，能补发就行") is not;
 - a message that gives the order number *and* says what went wrong ("面膜还没到，472918305566") is the
   complaint; the order number is picked up from the same message by the form;
@@ -56,8 +57,9 @@ def acted_on_intent(text: str, ranking: Sequence[RankedIntent], signals: Message
     if not ranking:
         return None
     top = ranking[0]
-    if signals.threatens and top.name not in HANDED_OVER_INTENTS:
-        return RankedIntent(THREAT_INTENT, max(top.confidence, 0.9))
+    if signals.threatens and top.name not in HANDED_OVER_INTENTS and not category_for_intent(top.name):
+        # A complaint that threatens keeps its category: its flow hands a threat to a person by itself.
+        return RankedIntent(THREAT_INTENT, top.confidence)
     if top.name == THREAT_INTENT and signals.withholds_threat and not signals.threatens and len(ranking) > 1:
         return RankedIntent(ranking[1].name, top.confidence)
     if (category_for_intent(top.name) and top.name != THREAT_INTENT and signals.emotion == SATISFIED
@@ -66,8 +68,17 @@ def acted_on_intent(text: str, ranking: Sequence[RankedIntent], signals: Message
     if top.name == ORDER_NUMBER_INTENT and words_besides_the_order_number(text) >= MIN_COMPLAINT_CHARS:
         complaint = next((r for r in ranking[1:] if category_for_intent(r.name) and r.name != THREAT_INTENT), None)
         if complaint is not None and complaint.confidence >= MIN_SECOND_CONFIDENCE:
-            return RankedIntent(complaint.name, max(complaint.confidence, top.confidence))
+            return RankedIntent(complaint.name, top.confidence)
     return None
+
+
+def reranked(ranking: Sequence[RankedIntent], chosen: RankedIntent) -> list[RankedIntent]:
+    """The ranking with `chosen` on top: it takes the top's confidence and the old top takes its place's, so
+    the gap the fallback classifier measures stays what it was."""
+    top = ranking[0]
+    before = next((r.confidence for r in ranking if r.name == chosen.name), 0.0)
+    swapped = [RankedIntent(r.name, before) if r.name == top.name else r for r in ranking if r.name != chosen.name]
+    return sorted([RankedIntent(chosen.name, top.confidence), *swapped], key=lambda r: -r.confidence)
 
 
 def words_besides_the_order_number(text: str) -> int:

@@ -16,7 +16,8 @@ from complaint_desk.taxonomy import OUTCOMES
 
 _CLAUSE_BREAK = re.compile(r"[，,。.！!？?；;~～\s]+")
 _QUESTION_END = re.compile(r"[？?]|[吗嘛么呢][\s。！!~～]*$")
-_SETTINGS = ("negations", "negation_window", "not_yet", "not_yet_window")
+_SETTINGS = ("negations", "negation_window", "not_yet")
+_FILLERS_AFTER = "的也都"  # may stand between a wish word and a "not yet" word ("补发的还没到")
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,7 @@ class OutcomeWords:
     cues: tuple[tuple[str, tuple[str, ...]], ...]  # (outcome, words), in the file's order
     negations: tuple[str, ...]
     negation_window: int
-    not_yet: tuple[str, ...] = ()  # after a word: it names something not done ("退款还没到"), not a wish
-    not_yet_window: int = 0
+    not_yet: tuple[str, ...] = ()  # right after a word: it names something not done ("退款还没到"), not a wish
 
     @classmethod
     def from_file(cls, path: str | Path) -> OutcomeWords:
@@ -38,7 +38,7 @@ class OutcomeWords:
             cues = tuple((outcome, tuple(normalize(str(word)) for word in raw[outcome]))
                          for outcome in raw if outcome in OUTCOMES)
             return cls(cues, tuple(str(word) for word in raw["negations"]), int(raw["negation_window"]),
-                       tuple(str(word) for word in raw.get("not_yet") or ()), int(raw.get("not_yet_window", 0)))
+                       tuple(str(word) for word in raw.get("not_yet") or ()))
 
     def read(self, text: str) -> str | None:
         """The outcome asked for, or None. Statements come before questions; negated words do not count."""
@@ -68,7 +68,8 @@ class OutcomeWords:
         return any(word in before for word in self.negations)
 
     def _not_yet_done(self, clause: str, end: int) -> bool:
-        return any(word in clause[end:end + self.not_yet_window + len(word)] for word in self.not_yet)
+        after = clause[end:].lstrip(_FILLERS_AFTER)
+        return any(after.startswith(word) for word in self.not_yet)
 
 
 def _split_clauses(text: str) -> list[tuple[str, bool]]:

@@ -26,17 +26,17 @@ class Script:
 
 
 SCRIPTS = [
-    Script("quality", ("扫地机器人用了两天就不转了，什么垃圾质量", "472918305565", "我要退货", "有视频，录了一段", "可以"),
+    Script("quality", ("扫地机器人用了两天就不转了，什么垃圾质量", "472918305565", "我要退货，视频录了一段", "可以"),
            remedy="quality_return"),
     Script("delivery", ("我的快递一个星期了还没到！", "订单号472918305561", "给点补偿吧", "好的"),
            remedy="shipping_coupon"),
-    Script("damaged_lost", ("收到的手表屏幕碎了，外箱都压扁了", "472918305562", "给我补发一个新的", "有照片，拍了好几张", "行"),
+    Script("damaged_lost", ("收到的手表屏幕碎了，外箱都压扁了", "472918305562", "给我补发一个新的，照片拍了好几张", "行"),
            remedy="reship"),
     Script("after_sales", ("申请退货三天了都没人审核，售后是摆设吗", "472918305562", "退款", "嗯，可以"),
            remedy="no_reason_return"),
     Script("price", ("扫地机器人我买完第二天就降了两百，这不是坑人吗", "472918305565", "把差价退给我", "好"),
            remedy="price_difference"),
-    Script("broken_promise", ("说好的买一送一，赠品到现在都没给我发", "472918305564", "赠品给我补发过来", "有聊天记录截图", "可以"),
+    Script("broken_promise", ("说好的买一送一，赠品到现在都没给我发", "472918305564", "赠品给我补发过来，聊天记录截图我有", "可以"),
            remedy="honour_promise"),
     Script("service", ("你們客服什麼態度啊，問了三遍都不理人", "472918305561", "给点补偿", "可以"),
            remedy="goodwill_coupon"),

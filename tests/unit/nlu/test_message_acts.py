@@ -15,7 +15,21 @@ def ranking(*pairs: tuple[str, float]) -> list[RankedIntent]:
 def test_a_named_threat_is_acted_on_whatever_the_top_intent() -> None:
     chosen = acted_on_intent("运费券有什么用？再不发货我就打12315",
                              ranking(("state_desired_outcome", 0.6), ("threaten_escalation", 0.2)), MessageSignals(threatens=True))
-    assert chosen == RankedIntent("threaten_escalation", 0.9)
+    assert chosen == RankedIntent("threaten_escalation", 0.6)
+
+
+def test_a_complaint_that_threatens_keeps_its_category() -> None:
+    assert acted_on_intent("快递一个礼拜没到，再不给说法我就打12315",
+                           ranking(("complain_delivery", 0.7), ("threaten_escalation", 0.2)),
+                           MessageSignals(threatens=True)) is None
+
+
+def test_the_chosen_intent_takes_the_top_place_and_the_old_top_its_confidence() -> None:
+    from complaint_desk.nlu.message_acts import reranked
+
+    new = reranked(ranking(("give_order_number", 0.55), ("complain_delivery", 0.3), ("greet", 0.1)),
+                   RankedIntent("complain_delivery", 0.55))
+    assert new == ranking(("complain_delivery", 0.55), ("give_order_number", 0.3), ("greet", 0.1))
 
 
 def test_a_request_for_a_person_is_not_turned_into_a_threat() -> None:

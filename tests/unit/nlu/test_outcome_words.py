@@ -34,6 +34,7 @@ def test_what_already_happened_or_has_not_happened_yet_is_no_wish() -> None:
     assert WORDS.read("手表我已经退回去了，退款还没到账") is None
     assert WORDS.read("补发的一直没寄出来") is None
     assert WORDS.read("我要退款，钱还没到") == "refund"
+    assert WORDS.read("给我换成没问题的") == "exchange"  # 没 further on is not about the wish
 
 
 def test_a_statement_counts_before_a_question() -> None:

@@ -53,6 +53,14 @@ def test_a_message_after_a_handoff_gets_a_receipt_that_is_logged() -> None:
     assert isinstance(logged, BotUttered) and logged.metadata == {WAITING_RECEIPT: True}
 
 
+def test_slots_set_after_the_message_do_not_hide_it() -> None:
+    from rasa.shared.core.events import SlotSet
+
+    conversation = tracker(said("转人工", "request_human"), ActionExecuted("action_handoff_to_human"),
+                           ConversationPaused(), said("人呢？"), SlotSet("emotion", "angry"))
+    assert "专员" in run(conversation)[0][0]["text"]
+
+
 def test_no_receipt_once_an_agent_answered() -> None:
     conversation = tracker(said("转人工", "request_human"), ActionExecuted("action_handoff_to_human"),
                            ConversationPaused(), BotUttered("您好，我是客服小周", metadata={AGENT: True}),
