@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker, ValidationAction
+from rasa_sdk.events import ActionExecutionRejected, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -14,6 +15,8 @@ from actions.complaint_actions import order_summary
 from actions.guarded_messages import recent_bot_texts, send_checked
 from actions.inquiry_actions import slot_before_latest_message
 from actions.order_question import product_named_elsewhere
+from complaint_desk.case.risk import threatened_channels
+from complaint_desk.case.turns import CustomerTurn
 from complaint_desk.desk import shared_desk
 from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
 from complaint_desk.nlu.message_acts import HANDED_OVER_INTENTS
@@ -51,6 +54,13 @@ class ValidateComplaintForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_complaint_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if goes_to_a_person(tracker):
+            # The form steps aside (as when it finds nothing) so that the rules hand the conversation over,
+            # even where the message also answered the question ("运费券有什么用？再不发货我就打12315").
+            return [ActionExecutionRejected(self.form_name())]
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -158,5 +168,8 @@ class ValidateComplaintForm(FormValidationAction):
 
 
 def goes_to_a_person(tracker: Tracker) -> bool:
-    """A threat, a request for a person or a privacy leak fills no slot: the form steps aside for the handoff."""
-    return (tracker.latest_message.get("intent") or {}).get("name") in HANDED_OVER_INTENTS
+    """A threat (whatever the intent), a request for a person or a privacy leak: the form steps aside."""
+    if (tracker.latest_message.get("intent") or {}).get("name") in HANDED_OVER_INTENTS:
+        return True
+    return bool(threatened_channels([CustomerTurn(tracker.latest_message.get("text") or "")],
+                                    shared_desk().rules.risk))

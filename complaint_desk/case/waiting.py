@@ -35,6 +35,8 @@ def waiting_receipt(events_since_pause: Iterable[Mapping[str, Any]], now: dt.dat
         if metadata.get(AGENT):
             return None
         receipts += bool(metadata.get(WAITING_RECEIPT))
+    if receipts:
+        return data.message(data.waiting_messages["again"])
     if not is_working_time(now, data):
         return data.message(data.waiting_messages["after_hours"])
-    return data.message(data.waiting_messages["again" if receipts else "first"])
+    return data.message(data.waiting_messages["first"])

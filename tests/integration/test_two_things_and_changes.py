@@ -109,7 +109,8 @@ def test_a_message_not_understood_while_a_proposal_waits_asks_the_proposal_again
     customer.say("给点补偿吧")
     again = customer.say_text("qwertyuiop asdfgh")
     assert "刚才的方案" in again
-    assert slots(customer)["ticket_id"] in customer.say_text("可以")
+    confirmation = customer.say_text("可以")
+    assert slots(customer)["ticket_id"] in confirmation
 
 
 def test_a_change_of_mind_after_a_proposal_is_proposed_for(customer: Customer) -> None:

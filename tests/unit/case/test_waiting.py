@@ -47,6 +47,11 @@ def test_outside_working_hours_the_receipt_says_so() -> None:
     assert "非工作时间" in text
 
 
+def test_after_hours_the_later_receipts_are_short_too() -> None:
+    assert waiting_receipt([CUSTOMER, receipt(), CUSTOMER], NIGHT, HANDOFF) == HANDOFF.message(
+        HANDOFF.waiting_messages["again"])
+
+
 def test_the_bots_own_handoff_message_is_not_an_agent_reply() -> None:
     handoff_message = {"event": "bot", "text": "已为您转交人工客服专员", "metadata": {}}
     assert waiting_receipt([handoff_message, CUSTOMER], DAY, HANDOFF) is not None
