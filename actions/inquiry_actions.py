@@ -14,7 +14,7 @@ from actions.call_cache import case_of, find_order, tickets_for_order
 from actions.complaint_actions import order_summary
 from actions.guarded_messages import recent_bot_texts, send_checked
 from complaint_desk.desk import shared_desk
-from complaint_desk.stores.orders import extract_order_id
+from complaint_desk.nlu.order_numbers import extract_order_id
 from complaint_desk.stores.tickets import Ticket
 
 

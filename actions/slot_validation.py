@@ -20,7 +20,7 @@ from complaint_desk.case.turns import CustomerTurn
 from complaint_desk.desk import shared_desk
 from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
 from complaint_desk.nlu.message_acts import HANDED_OVER_INTENTS
-from complaint_desk.stores.orders import extract_order_id
+from complaint_desk.nlu.order_numbers import extract_order_id
 from complaint_desk.taxonomy import category_for_intent
 
 MAX_ORDER_LOOKUP_FAILURES = 2

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from complaint_desk.nlu.normalize import normalize
+from complaint_desk.nlu.order_numbers import extract_order_id, without_order_numbers
 from complaint_desk.taxonomy import category_for_intent
 
 THREAT_INTENT = "threaten_escalation"
@@ -25,7 +25,6 @@ ORDER_NUMBER_INTENT = "give_order_number"
 # Intents a threat does not override: they go to a person already.
 HANDED_OVER_INTENTS = frozenset({THREAT_INTENT, "request_human", "complain_privacy"})
 
-_ORDER_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")
 # Words that only introduce the number ("我的订单号是：…") and say nothing about a problem.
 _ORDER_WORDS = re.compile(r"订单编号|订单号码|订单号|单号|订单|编号|号码|我的|这个|这单|是|为|哈|啊|呀|哦|噢|嗯|的|了|亲|您好|你好")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -83,8 +82,6 @@ def reranked(ranking: Sequence[RankedIntent], chosen: RankedIntent) -> list[Rank
 
 def words_besides_the_order_number(text: str) -> int:
     """Chinese characters left once the order number and the words that introduce it are taken out."""
-    normalized = normalize(text or "")
-    if not _ORDER_NUMBER.search(normalized):
-        return 0
-    rest = _ORDER_WORDS.sub("", _ORDER_NUMBER.sub("", normalized))
-    return len(_HAN.findall(rest))
+    if extract_order_id(text) is None:
+        return 0  # no order number to separate the words from
+    return len(_HAN.findall(_ORDER_WORDS.sub("", without_order_numbers(text))))

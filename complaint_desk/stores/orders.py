@@ -11,12 +11,10 @@ from sqlalchemy.orm import sessionmaker
 
 from complaint_desk.knowledge import load_knowledge
 from complaint_desk.nlu.normalize import normalize
-from complaint_desk.nlu.numerals import spelled_digits_to_arabic
 from complaint_desk.policy.model import OrderFacts
 from complaint_desk.stores.database import serialize_writers
 from complaint_desk.stores.tables import OrderRow
 
-ORDER_ID_PATTERN = re.compile(r"(?<!\d)\d{12}(?!\d)")
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -47,12 +45,6 @@ class Order:
         """Days past the promised delivery date; 0 if on time."""
         arrived_or_today = self.delivered_at or today
         return max(0, (arrived_or_today - self.promised_delivery_at).days)
-
-
-def extract_order_id(text: str) -> str | None:
-    """The 12-digit order number in a message, full-width and spelled-out digits ("四七二九…") included."""
-    match = ORDER_ID_PATTERN.search(spelled_digits_to_arabic(normalize(text or "")))
-    return match.group(0) if match else None
 
 
 def could_be_the_ordered_product(named: str, ordered: str) -> bool:

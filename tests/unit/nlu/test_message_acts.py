@@ -56,6 +56,7 @@ def test_words_besides_the_order_number() -> None:
     assert words_besides_the_order_number("我的订单号是472918305561") == 0
     assert words_besides_the_order_number("耳机没声音了，订单号４７２９１８３０５５６１") == 5
     assert words_besides_the_order_number("耳机没声音了") == 0  # no number, nothing to separate
+    assert words_besides_the_order_number("订单四七二九一八三零五五六一") == 0  # a spelled-out number is a number
 
 
 def test_a_channel_named_only_to_say_no_is_not_a_threat() -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from complaint_desk.stores.database import create_schema, engine_for, session_factory
-from complaint_desk.stores.orders import OrderStore, could_be_the_ordered_product, extract_order_id
+from complaint_desk.stores.orders import OrderStore, could_be_the_ordered_product
 
 DEMO_ORDERS = Path(__file__).resolve().parents[3] / "knowledge" / "demo_orders.yml"
 
@@ -35,20 +35,6 @@ def test_seeding_twice_does_not_duplicate_or_fail(store: OrderStore) -> None:
 
 def test_unknown_order_is_none(store: OrderStore) -> None:
     assert store.find("000000000000") is None
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("订单号472918305561", "472918305561"),
-        ("單號：４７２９１８３０５５６１，麻煩查一下", "472918305561"),
-        ("4729183055619", None),
-        ("12345", None),
-        ("'; DROP TABLE demo_orders; --", None),
-    ],
-)
-def test_extract_order_id(text: str, expected: str | None) -> None:
-    assert extract_order_id(text) == expected
 
 
 def test_sqlite_databases_use_write_ahead_logging(tmp_path: Path) -> None:
