@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.complaint_actions import CONFIRM_BUTTONS
+from actions.conversation_history import action_before_latest_message
 from actions.guarded_messages import send_checked
 from complaint_desk.desk import shared_desk
 
@@ -17,10 +18,7 @@ PROPOSING_ACTIONS = {"action_propose_remedy", "action_offer_next_remedy"}
 
 def waiting_on_a_proposal(tracker: Tracker) -> bool:
     """Whether the bot's last action before the customer's latest message asked them to accept a remedy."""
-    last_user = max((i for i, event in enumerate(tracker.events) if event.get("event") == "user"), default=0)
-    actions = [event.get("name") for event in tracker.events[:last_user]
-               if event.get("event") == "action" and event.get("name") != "action_listen"]
-    return bool(actions) and actions[-1] in PROPOSING_ACTIONS and not tracker.get_slot("ticket_id")
+    return action_before_latest_message(tracker) in PROPOSING_ACTIONS and not tracker.get_slot("ticket_id")
 
 
 class ActionDefaultFallback(Action):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -12,6 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions.blocking_action import BlockingAction
 from actions.call_cache import case_of, find_order, tickets_for_order
 from actions.complaint_actions import order_summary
+from actions.conversation_history import action_before_latest_message, slot_before_latest_message
 from actions.guarded_messages import recent_bot_texts, send_checked
 from complaint_desk.desk import shared_desk
 from complaint_desk.nlu.order_numbers import extract_order_id
@@ -65,14 +64,6 @@ def send_progress(dispatcher: CollectingDispatcher, tracker: Tracker, ticket: Ti
     )
 
 
-def answers_a_progress_question(tracker: Tracker) -> bool:
-    """Whether the bot's last action before this message was the progress answer (which asks for the order)."""
-    last_user = max((i for i, event in enumerate(tracker.events) if event.get("event") == "user"), default=0)
-    actions = [event.get("name") for event in tracker.events[:last_user]
-               if event.get("event") == "action" and event.get("name") != "action_listen"]
-    return bool(actions) and actions[-1] == "action_report_progress"
-
-
 def progress_before_a_ticket(tracker: Tracker) -> str:
     """No ticket yet: in the middle of a complaint, say where it stands (and the order's state) instead of "no ticket"."""
     replies = shared_desk().replies
@@ -99,7 +90,8 @@ class ActionNoteOrderNumber(BlockingAction):
         if order is None:
             send_checked(dispatcher, tracker, replies.text("order_number_unreadable", avoid=recent_bot_texts(tracker)))
             return []
-        earlier = tickets_for_order(tracker, order.order_id) if answers_a_progress_question(tracker) else []
+        earlier = (tickets_for_order(tracker, order.order_id)
+                   if action_before_latest_message(tracker) == "action_report_progress" else [])
         if earlier:  # the answer to "麻烦发一下订单号，我帮您查一下" after a progress question
             send_progress(dispatcher, tracker, earlier[-1])
             return [SlotSet("order_id", order.order_id)]
@@ -131,13 +123,3 @@ class ActionNoteDesiredOutcome(BlockingAction):
             key = "outcome_changed"
         send_checked(dispatcher, tracker, replies.text(key, outcome=outcome_name))
         return events
-
-
-def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:
-    """The slot's value before the customer's latest message was processed."""
-    value = None
-    last_user = max((i for i, event in enumerate(tracker.events) if event.get("event") == "user"), default=-1)
-    for event in tracker.events[:last_user]:
-        if event.get("event") == "slot" and event.get("name") == slot:
-            value = event.get("value")
-    return value

@@ -12,8 +12,8 @@ from rasa_sdk.types import DomainDict
 from actions.blocking_action import off_loop
 from actions.call_cache import find_order
 from actions.complaint_actions import order_summary
+from actions.conversation_history import slot_before_latest_message
 from actions.guarded_messages import recent_bot_texts, send_checked
-from actions.inquiry_actions import slot_before_latest_message
 from actions.order_question import product_named_elsewhere
 from complaint_desk.case.risk import threatened_channels
 from complaint_desk.case.turns import CustomerTurn
@@ -72,7 +72,7 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_problem_detail(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "problem_detail" or goes_to_a_person(tracker):
+        if tracker.get_slot("requested_slot") != "problem_detail":
             return {}
         return {"problem_detail": tracker.latest_message.get("text") or ""}
 
@@ -88,8 +88,6 @@ class ValidateComplaintForm(FormValidationAction):
 
         Any answer counts: "都行/你们看着办", or a wish the words do not name ("尽快把发票开给我"), is no preference.
         """
-        if goes_to_a_person(tracker):
-            return {}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         named = shared_desk().outcome_words.read(tracker.latest_message.get("text") or "")
         if tracker.get_slot("requested_slot") == "desired_outcome":
@@ -123,8 +121,6 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Accept an order number even where the NLU missed the entity (full-width digits, typos around it),
         and one given in the complaint itself or while the form asks something else."""
-        if goes_to_a_person(tracker):
-            return {}
         text = tracker.latest_message.get("text") or ""
         found = extract_order_id(text)
         if tracker.get_slot("requested_slot") != "order_id":
