@@ -28,7 +28,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from complaint_desk.case.risk import RiskRules, load_risk_rules, threatened_channels, withheld_threat
 from complaint_desk.case.turns import CustomerTurn
-from complaint_desk.nlu.message_acts import MessageSignals, RankedIntent, acted_on_intent, reranked
+from complaint_desk.nlu.message_acts import THREAT_INTENT, MessageSignals, RankedIntent, acted_on_intent, reranked
 from complaint_desk.paths import KNOWLEDGE_DIR
 from components.emotion_classifier import EMOTION_KEY
 
@@ -63,7 +63,8 @@ class MessageActs(GraphComponent):
             emotion = message.get(EMOTION_KEY) or {}
             signals = MessageSignals(
                 threatens=bool(threatened_channels([turn], self._risk)),
-                withholds_threat=withheld_threat(text, self._risk),
+                # only a top intent of threaten_escalation can be withdrawn: not worked out for any other
+                withholds_threat=ranking[0].name == THREAT_INTENT and withheld_threat(text, self._risk),
                 emotion=emotion.get("name"),
                 emotion_confidence=float(emotion.get("confidence") or 0.0),
             )

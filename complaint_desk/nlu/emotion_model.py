@@ -52,23 +52,19 @@ class EmotionResult:
 
 
 @lru_cache(maxsize=1)
-def _word_tokenizer() -> Any:
+def word_tokenizer() -> Any:
     """A private jieba tokenizer with jieba's own dictionary, so that the words do not depend on
-    user dictionaries that other components load into jieba's global tokenizer."""
+    user dictionaries that other components load into jieba's global tokenizer. Shared with the guard's
+    phrase model (one copy in memory)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     return jieba.Tokenizer()
 
 
-def word_tokenizer() -> Any:
-    """The jieba tokenizer of jieba's own dictionary, shared with the guard's phrase model (one copy in memory)."""
-    return _word_tokenizer()
-
-
 def jieba_words(text: str) -> list[str]:
     """Jieba words and word bigrams of folded text (punctuation and spaces dropped)."""
-    words = [word for word in _word_tokenizer().lcut(text) if word.strip() and not _PUNCTUATION_RE.fullmatch(word)]
+    words = [word for word in word_tokenizer().lcut(text) if word.strip() and not _PUNCTUATION_RE.fullmatch(word)]
     return words + [f"{first} {second}" for first, second in zip(words, words[1:], strict=False)]
 
 
