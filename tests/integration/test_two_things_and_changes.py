@@ -32,6 +32,8 @@ def test_thanks_in_answer_to_a_proposal_accepts_it(customer: Customer, stack: St
     ticket_id = slots(customer)["ticket_id"]
     assert ticket_id and ticket_id in confirmation
     assert db_rows(stack, "select ticket_id from complaint_tickets where ticket_id = ?", ticket_id)
+    customer.say("满意")  # the rating
+    assert "没完全理解" not in customer.say_text("嗯嗯，满意")  # a second yes is no puzzle
 
 
 def test_changing_the_outcome_before_the_form_asks_for_it_is_said_back(customer: Customer) -> None:
