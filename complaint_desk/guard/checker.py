@@ -245,9 +245,9 @@ class Guard:
             if value is None:
                 return None
             cap = self._amount_cap(rule.amount_kind or "grant", context)
-            if cap is not None and value <= cap + 1e-9:
+            if cap is None or value <= cap + 1e-9:
                 return None
-            fmt.update(value=f"{value:g}", cap=f"{cap:g}" if cap is not None else "0")
+            fmt.update(value=f"{value:g}", cap=f"{cap:g}")
             suggestion = rule.rewrite_capped if (cap and rule.rewrite_capped) else rule.rewrite
             return rule.explanation.format(**fmt), suggestion.format(**fmt)
         promised_days = self._promised_days(match)

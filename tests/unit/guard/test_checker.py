@@ -115,6 +115,14 @@ def test_full_refund_depends_on_approval() -> None:
     assert guard().check(text, GuardContext(approved_remedies=frozenset({"refund"}), sla=sla())).allowed
 
 
+def test_refund_amount_is_checked_only_against_an_amount_that_is_known() -> None:
+    text = "按质量问题退货，退款599元原路退回"
+    approved = frozenset({"quality_return"})
+    assert guard().check(text, GuardContext(approved_remedies=approved, sla=sla())).allowed
+    assert not guard().check(text, GuardContext(approved_remedies=approved, approved_amount=299, sla=sla())).allowed
+    assert not guard().check(text, GuardContext(sla=sla())).allowed
+
+
 @pytest.mark.parametrize(("amount", "allowed"), [
     ("9.99元", True), ("10元", True), ("十元", True), ("１０元", True), ("拾元", True),
     ("10.01元", False), ("11元", False), ("十一元", False), ("５百元", False), ("两千块", False),
