@@ -78,6 +78,8 @@ def eprstmt_report(rows: Sequence[dict[str, Any]], parses: Sequence[dict[str, An
         "ours": complaint_scores(complaint_truth, [predicted_complaint(parse) for parse in parses]),
         "ours_plain_rule": complaint_scores(
             complaint_truth, [predicted_complaint(parse, refined=False) for parse in parses]),
+        "intent_only": complaint_scores(
+            complaint_truth, [is_complaint_intent((parse.get("intent") or {}).get("name")) for parse in parses]),
         "emotion_only": complaint_scores(
             complaint_truth, [parse["emotion"]["name"] in ("angry", "anxious", "disappointed")
                               for parse in parses]),
