@@ -17,6 +17,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import logging
+import os
 import random
 import re
 from collections.abc import Mapping, Sequence
@@ -25,6 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import joblib
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -34,8 +37,11 @@ from complaint_desk.knowledge import KnowledgeError, source_name
 from complaint_desk.nlu.emotion_model import word_tokenizer
 from complaint_desk.nlu.fast_linear import tfidf_blocks, tfidf_row
 from complaint_desk.nlu.normalize import normalize
+from complaint_desk.paths import CACHE_DIR
 
 OK = "ok"
+CACHE_VERSION = 1  # bump when PhraseModel's fitted attributes change
+logger = logging.getLogger(__name__)
 _NOT_A_WORD = re.compile(r"[\W_]+")
 
 
@@ -156,7 +162,25 @@ class PhraseModel:
 
 @cache
 def _trained(digest: str, paths: tuple[Path, ...], labels: tuple[str, ...], options: ModelOptions) -> PhraseModel:
-    return PhraseModel(read_corpus(paths, labels), 1.0, options=options)
+    """Trained once per corpus content and options, and kept on disk: fitting takes half a minute, and every
+    process (Rasa, the action server, the console, the tools) loads the guard."""
+    key = hashlib.sha256(repr((digest, labels, options, CACHE_VERSION)).encode()).hexdigest()[:24]
+    cached = CACHE_DIR / f"guard_phrase_model-{key}.joblib"
+    try:
+        model = joblib.load(cached)
+        if isinstance(model, PhraseModel):
+            return model
+    except Exception:  # missing, half-written or from another library version: train again
+        pass
+    model = PhraseModel(read_corpus(paths, labels), 1.0, options=options)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        joblib.dump(model, partial)
+        os.replace(partial, cached)  # atomic: a process starting beside this one reads all of it or nothing
+    except OSError as error:
+        logger.warning("话术模型缓存写入失败（%s），下次启动会重新训练", error)
+    return model
 
 
 def train_phrase_model(paths: Sequence[Path], labels: Sequence[str], max_ok_probability: float,

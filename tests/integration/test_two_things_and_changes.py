@@ -122,3 +122,11 @@ def test_a_change_of_mind_after_a_proposal_is_proposed_for(customer: Customer) -
     changed = customer.say_text("算了，还是换一台新的吧")
     assert slots(customer)["desired_outcome"] == "exchange"
     assert slots(customer)["offered_remedy"] == "quality_exchange" and "换" in changed
+
+
+def test_an_amount_said_after_the_order_was_found_leaves_the_order_alone(customer: Customer) -> None:
+    customer.say("扫地机器人买完没几天就降价了，心里不平衡")
+    customer.say("472918305565")
+    reply = customer.say_text("差价给我退200吧")
+    assert slots(customer)["order_id"] == "472918305565"
+    assert "订单号" not in reply

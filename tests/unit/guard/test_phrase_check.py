@@ -175,3 +175,25 @@ def test_a_commitment_to_an_action_is_not_a_promise_of_outcome(text: str) -> Non
 ])
 def test_a_refusal_excuses_its_own_clause_only(text: str, allowed: bool) -> None:
     assert GUARD.check(text, PLAIN).allowed is allowed
+
+
+def test_the_trained_model_is_kept_on_disk_per_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from complaint_desk.guard import phrase_model
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text('{"text": "我保证明天一定到", "label": "absolute_guarantee"}\n'
+                      '{"text": "我们会尽快核实", "label": "ok"}\n', encoding="utf-8")
+    monkeypatch.setattr(phrase_model, "CACHE_DIR", tmp_path / "cache")
+    first = phrase_model.train_phrase_model([corpus], ["absolute_guarantee"], 0.5)
+    kept = list((tmp_path / "cache").glob("guard_phrase_model-*.joblib"))
+    assert len(kept) == 1
+    phrase_model._trained.cache_clear()
+    monkeypatch.setattr(phrase_model.PhraseModel, "__init__", lambda *args, **kwargs: pytest.fail("trained again"))
+    second = phrase_model.train_phrase_model([corpus], ["absolute_guarantee"], 0.5)
+    assert second.probabilities("我保证明天一定到") == first.probabilities("我保证明天一定到")
+    kept[0].write_bytes(b"half written")  # a broken file is trained over, not trusted
+    phrase_model._trained.cache_clear()
+    monkeypatch.undo()
+    monkeypatch.setattr(phrase_model, "CACHE_DIR", tmp_path / "cache")
+    assert phrase_model.train_phrase_model([corpus], ["absolute_guarantee"], 0.5).labels == first.labels
+    phrase_model._trained.cache_clear()
