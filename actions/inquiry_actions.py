@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -99,6 +99,15 @@ class ActionNoteOrderNumber(BlockingAction):
         return [SlotSet("order_id", order.order_id)]
 
 
+PROPOSING_ACTIONS = ("action_propose_remedy", "action_offer_next_remedy")
+
+
+def offered_outcomes(remedy_id: str | None) -> frozenset[str]:
+    """The wishes the remedy on offer meets (remedy_policy.yml `outcomes`)."""
+    remedy = shared_desk().policy.remedies.get(remedy_id) if remedy_id else None
+    return remedy.outcomes if remedy else frozenset()
+
+
 class ActionNoteDesiredOutcome(BlockingAction):
     """The customer says what they want. After a proposal, this re-proposes for the new wish."""
 
@@ -112,6 +121,11 @@ class ActionNoteDesiredOutcome(BlockingAction):
         if named and named != outcome:  # "算了，还是换一台新的吧": the NLU's entity may have missed it
             outcome = named
             events.append(SlotSet("desired_outcome", named))
+        if outcome and outcome == slot_before_latest_message(tracker, "desired_outcome") and \
+                action_before_latest_message(tracker) in PROPOSING_ACTIONS and \
+                outcome in offered_outcomes(tracker.get_slot("offered_remedy")):
+            # "可以，换货" to an exchange offer: the wish the offer already meets, said again, accepts it.
+            return [*events, FollowupAction("action_confirm_remedy")]
         replies = shared_desk().replies
         outcome_name = replies.name_of("outcome_names", outcome) if outcome else "尽快解决"
         # With the complaint already known, the rules go on to a new proposal.

@@ -19,7 +19,9 @@ from complaint_desk.stores.orders import Order, could_be_the_ordered_product
 def product_named_elsewhere(tracker: Tracker, order: Order) -> str | None:
     """The product the customer last named, when it cannot be the one on this order (保温杯 against 扫地机器人)."""
     named = last_named(case_of(tracker).turns, "product")
-    return named if named and not could_be_the_ordered_product(named, order.product) else None
+    if not named or not shared_desk().product_words.names_a_product(named):
+        return None  # nothing named, or a part, the box, a material, a quantity (指示灯, 盒子, 两罐)
+    return None if could_be_the_ordered_product(named, order.product) else named
 
 
 class ActionAskOrderId(Action):

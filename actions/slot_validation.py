@@ -25,6 +25,8 @@ from complaint_desk.taxonomy import category_for_intent
 
 MAX_ORDER_LOOKUP_FAILURES = 2
 ORDER_ATTEMPT_INTENTS = {"give_order_number", "nlu_fallback", "deny", "affirm"}
+# Answers to "is it this order?" that go on without objecting ("可以，谢谢", "我要退货退款") take it as the one.
+CONFIRMS_THE_ORDER = {"affirm", "thank", "state_desired_outcome"}
 NO_PREFERENCE_INTENTS = {"affirm", "deny", "nlu_fallback"}
 
 
@@ -129,7 +131,7 @@ class ValidateComplaintForm(FormValidationAction):
             return {"order_id": found}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         awaiting_confirmation = tracker.get_slot("order_to_confirm")
-        if awaiting_confirmation and intent == "affirm":
+        if awaiting_confirmation and intent in CONFIRMS_THE_ORDER:
             return {"order_id": awaiting_confirmation}
         # A reply to "请提供订单号" that holds no number is a failed attempt, not a digression.
         return {"order_id": text} if intent in ORDER_ATTEMPT_INTENTS else {}
@@ -140,6 +142,10 @@ class ValidateComplaintForm(FormValidationAction):
         # The NLU may take a price ("扫地机器人1999") for the order number; the message itself may hold the real one.
         order_id: str | None = extract_order_id(str(slot_value or "")) or extract_order_id(
             tracker.latest_message.get("text") or "")
+        if order_id is None and tracker.get_slot("requested_slot") != "order_id":
+            # A number that is no order number (an amount, a price: "把差价300退给我") said while the form asked
+            # something else is no attempt at one, and leaves the order already found alone.
+            return {"order_id": slot_before_latest_message(tracker, "order_id")}
         awaiting_confirmation = tracker.get_slot("order_to_confirm")
         if awaiting_confirmation and order_id is None:
             # "不是" to "is it this order?" is no failed lookup: the form asks for the number again.

@@ -27,6 +27,7 @@ from complaint_desk.guard.checker import Guard, load_guard
 from complaint_desk.insights.settings import Settings, load_settings
 from complaint_desk.nlu.evidence_mentions import EvidenceReader
 from complaint_desk.nlu.outcome_words import OutcomeWords
+from complaint_desk.nlu.product_words import ProductWords
 from complaint_desk.paths import KNOWLEDGE_DIR, PROJECT_ROOT
 from complaint_desk.policy.engine import PolicyEngine
 from complaint_desk.policy.faq import PolicyFaq
@@ -53,6 +54,7 @@ class Desk:
     faq: PolicyFaq
     evidence_words: EvidenceReader
     outcome_words: OutcomeWords
+    product_words: ProductWords
     assist: ConsoleAssist
     sessions: sessionmaker
     orders: OrderStore
@@ -94,6 +96,7 @@ class Desk:
             faq=PolicyFaq.from_file(knowledge_dir / "policy_faq.yml"),
             evidence_words=EvidenceReader.from_file(knowledge_dir / "evidence_keywords.yml"),
             outcome_words=OutcomeWords.from_file(knowledge_dir / "outcome_words.yml"),
+            product_words=ProductWords.from_file(knowledge_dir / "product_words.yml"),
             assist=ConsoleAssist(rules.policy, guard, replies, Phrasing.from_file(knowledge_dir / "assist_phrasing.yml"),
                                  orders),
             sessions=sessions,

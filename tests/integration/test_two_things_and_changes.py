@@ -130,3 +130,27 @@ def test_an_amount_said_after_the_order_was_found_leaves_the_order_alone(custome
     reply = customer.say_text("差价给我退200吧")
     assert slots(customer)["order_id"] == "472918305565"
     assert "订单号" not in reply
+
+
+def test_the_wish_the_offer_meets_said_again_accepts_it(customer: Customer) -> None:
+    customer.say("电话手表充不进电了，才戴了几天")
+    customer.say(WATCH_ORDER)
+    proposal = customer.say_text("给我换个新的")
+    assert "换" in proposal and "可以" in proposal
+    confirmation = customer.say_text("行，就换货")
+    assert slots(customer)["ticket_id"] and slots(customer)["ticket_id"] in confirmation
+
+
+def test_a_part_of_the_product_is_no_reason_to_doubt_the_order(customer: Customer) -> None:
+    customer.say("扫地机器人的充电指示灯一直不亮，插上座子也没反应")
+    reply = customer.say_text("472918305565")
+    assert slots(customer)["order_id"] == "472918305565"
+    assert "是这一单" not in reply
+
+
+def test_going_on_without_objecting_confirms_the_order_in_doubt(customer: Customer) -> None:
+    customer.say("保温杯倒了热水就漏，桌上全是水")
+    doubt = customer.say_text("472918305565")
+    assert "扫地机器人" in doubt and slots(customer)["order_id"] is None
+    customer.say("可以，谢谢")
+    assert slots(customer)["order_id"] == "472918305565"
