@@ -154,3 +154,9 @@ def test_going_on_without_objecting_confirms_the_order_in_doubt(customer: Custom
     assert "扫地机器人" in doubt and slots(customer)["order_id"] is None
     customer.say("可以，谢谢")
     assert slots(customer)["order_id"] == "472918305565"
+
+
+def test_an_acknowledgement_after_an_answer_about_the_rules_is_no_puzzle(customer: Customer) -> None:
+    customer.say("七天无理由退货是怎么规定的？")
+    reply = customer.say_text("好的，明白了")
+    assert reply and "没完全理解" not in reply

@@ -15,6 +15,7 @@ FAQ = PolicyFaq.from_file(Path(__file__).resolve().parents[3] / "knowledge" / "p
         ("退货运费谁出", "shipping_fee"),
         ("刚买就降价了，有价保吗", "price_protection"),
         ("听说可以退一赔三？", "fraud_compensation"),
+        ("要是用两天质量就出毛病了呢", "quality_return"),
     ],
 )
 def test_questions_find_their_topic(question: str, topic: str) -> None:
