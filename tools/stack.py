@@ -199,6 +199,18 @@ def _wait_until_ready(url: str, processes: list[subprocess.Popen], timeout: floa
                        "请稍后重试；日志在 var/logs/")
 
 
+def warm_guard_model() -> None:
+    """Fit the guard's phrase model once (or find it in var/cache) before the servers that load it start side
+    by side: otherwise each of them fits it at the same time after a corpus change."""
+    from complaint_desk.guard.checker import load_guard
+    from complaint_desk.paths import KNOWLEDGE_DIR
+
+    try:
+        load_guard(KNOWLEDGE_DIR / "guard_rules.yml", KNOWLEDGE_DIR / "guard_phrases.yml")
+    except ValueError as error:  # KnowledgeError names the file and the line
+        raise RuntimeError(str(error)) from error
+
+
 def start_stack(
     var_dir: Path,
     rasa_port: int | None = None,
@@ -225,6 +237,7 @@ def start_stack(
     rasa_ports = [rasa_port or free_port()] + [free_port() for _ in range(replicas - 1)]
     action_port = action_port or free_port()
     (var_dir / "logs").mkdir(parents=True, exist_ok=True)
+    warm_guard_model()
     env = stack_environment(var_dir, action_port, mode, database_url, db_schema, redis_prefix)
     token = api_token(var_dir)
     agent_token = api_token(var_dir, "AGENT_API_TOKEN", "agent_api_token")

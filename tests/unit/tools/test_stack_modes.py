@@ -51,3 +51,13 @@ def test_unknown_mode_and_replicas_without_shared_stores_are_refused(tmp_path: P
     model.touch()
     with pytest.raises(RuntimeError, match="生产模式"):
         stack.start_stack(tmp_path, model=model, replicas=2, mode="development")
+
+
+def test_a_broken_guard_file_stops_the_start_with_its_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from complaint_desk import paths
+    from tools.stack import warm_guard_model
+
+    (tmp_path / "guard_rules.yml").write_text("version: 1\nrules: [oops\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "KNOWLEDGE_DIR", tmp_path)
+    with pytest.raises(RuntimeError, match="guard_rules.yml"):
+        warm_guard_model()
