@@ -9,7 +9,7 @@ of the normalized text, and a multinomial logistic regression over the labels of
 
 A sentence is flagged when the model's probability that it is `ok` falls below `max_ok_probability`
 (chosen by cross-validation on the corpus, `python -m tools.guard_phrase_cv`); the label is the most
-likely of the others. Training takes about a second and is done once per corpus and process.
+likely of the others. Fitting takes about half a minute; the fitted model is kept in var/cache per corpus content.
 """
 
 from __future__ import annotations
