@@ -26,8 +26,9 @@ help:
 $(BIN)/.installed: requirements/rasa-3.6.21-py311.txt requirements/dev.txt
 	@echo ">> 创建虚拟环境并安装固定版本的依赖（首次约 2 分钟）"
 	test -x $(BIN)/python || $(PYTHON_SYSTEM) -m venv $(VENV)
-	$(BIN)/pip install --quiet --no-deps --ignore-requires-python \
-		-r requirements/rasa-3.6.21-py311.txt -r requirements/dev.txt 2>&1 | grep -v "is ignored: it is neither" || true
+	# pip's own exit status decides (pipefail); the filter only drops a known harmless warning.
+	set -o pipefail; $(BIN)/pip install --quiet --no-deps --ignore-requires-python \
+		-r requirements/rasa-3.6.21-py311.txt -r requirements/dev.txt 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	$(BIN)/python -c "import rasa, rasa_sdk, opencc, pytest" 
 	touch $@
 

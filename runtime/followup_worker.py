@@ -1,7 +1,9 @@
 """Fires due follow-ups (回访): claims each one in the database, then asks Rasa to run it.
 
 Follow-ups live in the database, so they fire after a restart; the claim makes
-each fire once even with several workers. Run by tools.stack next to the servers.
+each fire once even with several workers. A failed fire is retried with a growing delay
+and, after the last allowed attempt, marked failed for the supervisor page
+(complaint_desk.stores.follow_ups.RetryPolicy). Run by tools.stack next to the servers.
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ import time
 import requests
 
 from complaint_desk.stores.database import create_schema, default_engine, session_factory
-from complaint_desk.stores.follow_ups import FollowUp, FollowUpStore
+from complaint_desk.stores.follow_ups import FollowUp, FollowUpStore, RetryPolicy
 
 logger = logging.getLogger("followup_worker")
 
 FOLLOW_UP_INTENT = "EXTERNAL_followup"
 
 
-def fire(follow_up: FollowUp, rasa_url: str, token: str) -> bool:
+def fire(follow_up: FollowUp, rasa_url: str, token: str) -> str | None:
+    """None when Rasa ran the follow-up, else why it did not."""
     try:
         response = requests.post(
             f"{rasa_url}/conversations/{follow_up.conversation_id}/trigger_intent",
@@ -31,23 +34,29 @@ def fire(follow_up: FollowUp, rasa_url: str, token: str) -> bool:
             timeout=30,
         )
     except requests.RequestException as error:
-        logger.warning("回访 %s 触发失败，稍后重试：%s", follow_up.follow_up_id, error)
-        return False
+        return f"{type(error).__name__}: {error}"
     if response.status_code != 200:
-        logger.warning("回访 %s 触发失败（HTTP %s），稍后重试", follow_up.follow_up_id, response.status_code)
-        return False
-    return True
+        return f"HTTP {response.status_code}: {response.text[:200]}"
+    return None
 
 
 def run_once(store: FollowUpStore, rasa_url: str, token: str) -> int:
     fired = 0
     for follow_up in store.claim_due(dt.datetime.now()):
-        if fire(follow_up, rasa_url, token):
+        error = fire(follow_up, rasa_url, token)
+        if error is None:
             store.mark_fired(follow_up.follow_up_id, dt.datetime.now())
             logger.info("回访已触发：工单 %s", follow_up.ticket_id)
             fired += 1
+            continue
+        after = store.release(follow_up, dt.datetime.now(), error)
+        if after.failed_at is not None:
+            logger.error("回访 %s（工单 %s）第 %d 次触发仍失败，已停止重试，主管看板会显示：%s",
+                         follow_up.follow_up_id, follow_up.ticket_id, follow_up.attempts, error)
         else:
-            store.release(follow_up.follow_up_id)
+            logger.warning("回访 %s（工单 %s）第 %d 次触发失败，%s 再试：%s", follow_up.follow_up_id,
+                           follow_up.ticket_id, follow_up.attempts,
+                           after.next_attempt_at.strftime("%H:%M:%S") if after.next_attempt_at else "稍后", error)
     return fired
 
 
@@ -56,12 +65,18 @@ def main() -> None:
     parser.add_argument("--rasa-url", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--poll-seconds", type=float, default=30.0)
+    parser.add_argument("--max-attempts", type=int, default=RetryPolicy.max_attempts,
+                        help="attempts before a follow-up is marked failed")
+    parser.add_argument("--first-retry-seconds", type=float, default=RetryPolicy.first_delay.total_seconds())
+    parser.add_argument("--max-retry-seconds", type=float, default=RetryPolicy.max_delay.total_seconds())
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
 
+    retry = RetryPolicy(first_delay=dt.timedelta(seconds=args.first_retry_seconds),
+                        max_delay=dt.timedelta(seconds=args.max_retry_seconds), max_attempts=args.max_attempts)
     engine = default_engine()
     create_schema(engine)
-    store = FollowUpStore(session_factory(engine))
+    store = FollowUpStore(session_factory(engine), retry=retry)
     running = True
 
     def stop(signum: int, frame: object) -> None:

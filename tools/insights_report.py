@@ -73,7 +73,10 @@ def text_report(data: dict[str, Any]) -> str:
     follow_ups = data["follow_ups"]
     repeat = follow_ups["repeat_complainants"]
     lines += [
-        f"回访：逾期 {follow_ups['overdue']}，{follow_ups['due_soon_hours']:g} 小时内到期 {follow_ups['due_soon']}",
+        f"回访：逾期 {follow_ups['overdue']}，{follow_ups['due_soon_hours']:g} 小时内到期 {follow_ups['due_soon']}，"
+        f"多次触发失败已停止重试 {follow_ups['failed']}",
+        *(f"  回访失败：工单 {item['ticket_id']}，尝试 {item['attempts']} 次，最后一次错误：{item['last_error']}"
+          for item in follow_ups["failed_list"]),
         f"重复投诉客户 {repeat['customers']} 位，共 {repeat['cases']} 起",
         "",
         "根因短语：",

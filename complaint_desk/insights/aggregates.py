@@ -247,8 +247,10 @@ def _breach(case: ComplaintRecord, kind: str, late_by: dt.timedelta, settings: S
 
 def follow_ups(facts: Sequence[FollowUpFact], cases: Sequence[ComplaintRecord], settings: Settings,
                now: dt.datetime) -> dict[str, Any]:
-    """Follow-ups overdue and due soon, and the repeat complainants."""
-    pending = [fact for fact in facts if fact.fired_at is None]
+    """Follow-ups overdue and due soon, those the worker gave up on, and the repeat complainants."""
+    pending = [fact for fact in facts if fact.fired_at is None and fact.failed_at is None]
+    failed = sorted((fact for fact in facts if fact.fired_at is None and fact.failed_at is not None),
+                    key=lambda fact: fact.failed_at, reverse=True)
     overdue = sorted((fact for fact in pending if fact.due_at <= now), key=lambda fact: fact.due_at)
     soon_end = now + settings.follow_up_due_soon
     due_soon = sorted((fact for fact in pending if now < fact.due_at <= soon_end), key=lambda fact: fact.due_at)
@@ -261,6 +263,13 @@ def follow_ups(facts: Sequence[FollowUpFact], cases: Sequence[ComplaintRecord], 
     distribution = Counter(min(len(own), 4) for own in repeat.values())
     return {
         "fired": sum(1 for fact in facts if fact.fired_at is not None),
+        "failed": len(failed),
+        "failed_list": [
+            {"ticket_id": fact.ticket_id, "due_at": fact.due_at.isoformat(timespec="minutes"),
+             "failed_at": fact.failed_at.isoformat(timespec="minutes"), "attempts": fact.attempts,
+             "last_error": fact.last_error or ""}
+            for fact in failed[: settings.list_limit]
+        ],
         "overdue": len(overdue),
         "due_soon": len(due_soon),
         "later": later,

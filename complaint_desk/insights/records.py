@@ -58,6 +58,9 @@ class FollowUpFact:
     ticket_id: str
     due_at: dt.datetime
     fired_at: dt.datetime | None
+    failed_at: dt.datetime | None = None  # the worker gave up after its last attempt
+    attempts: int = 0
+    last_error: str | None = None
 
 
 def _raw(column: Any) -> Any:
@@ -188,16 +191,18 @@ def load_follow_ups(sessions: sessionmaker, f: InsightFilter) -> list[FollowUpFa
     """Follow-ups of the filtered tickets."""
     with sessions() as session:
         rows = session.connection().execute(
-            sa.select(FollowUpRow.ticket_id, _raw(FollowUpRow.due_at), _raw(FollowUpRow.fired_at))
+            sa.select(FollowUpRow.ticket_id, _raw(FollowUpRow.due_at), _raw(FollowUpRow.fired_at),
+                      _raw(FollowUpRow.failed_at), FollowUpRow.attempts, FollowUpRow.last_error)
             .join(TicketRow, TicketRow.ticket_id == FollowUpRow.ticket_id)
             .where(*_ticket_conditions(f))
         ).all()
-    return [FollowUpFact(row.ticket_id, _datetime(row.due_at), _datetime(row.fired_at)) for row in rows]
+    return [FollowUpFact(row.ticket_id, _datetime(row.due_at), _datetime(row.fired_at), _datetime(row.failed_at),
+                         row.attempts or 0, row.last_error) for row in rows]
 
 
 def data_version(sessions: sessionmaker) -> tuple[Any, ...]:
     """A cheap fingerprint of the three tables: it changes with every write the stores make
-    (new ticket/handoff/follow-up, status, resolution, satisfaction, hand-back, follow-up fired)."""
+    (new ticket/handoff/follow-up, status, resolution, satisfaction, hand-back, follow-up fired or given up)."""
     with sessions() as session:
         connection = session.connection()
         tickets = connection.execute(sa.select(
@@ -211,5 +216,6 @@ def data_version(sessions: sessionmaker) -> tuple[Any, ...]:
         )).one()
         follow_ups = connection.execute(sa.select(
             sa.func.count(), sa.func.count(FollowUpRow.fired_at), sa.func.max(FollowUpRow.due_at),
+            sa.func.count(FollowUpRow.failed_at),
         )).one()
     return (*tickets, *handoffs, *follow_ups)

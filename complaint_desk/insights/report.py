@@ -89,7 +89,9 @@ def compute(cases: Sequence[ComplaintRecord], facts: Sequence[FollowUpFact], f: 
     if "sla" in built:
         summary["sla_breach_rate"] = built["sla"]["breach_rate"]
     if "follow_ups" in built:
-        summary["follow_ups_overdue"] = built["follow_ups"]["overdue"]
+        # A follow-up the worker gave up on is overdue too: nobody has called that customer.
+        summary["follow_ups_overdue"] = built["follow_ups"]["overdue"] + built["follow_ups"]["failed"]
+        summary["follow_ups_failed"] = built["follow_ups"]["failed"]
     return Insights(
         filters=f.as_params(),
         generated_at=now.isoformat(timespec="seconds"),

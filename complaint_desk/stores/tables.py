@@ -60,6 +60,10 @@ class FollowUpRow(Base):
     claimed_at = sa.Column(sa.DateTime, nullable=True)
     fired_at = sa.Column(sa.DateTime, nullable=True)
     attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    # Retries back off; after the last allowed attempt the follow-up is marked failed for the supervisor.
+    next_attempt_at = sa.Column(sa.DateTime, nullable=True)
+    failed_at = sa.Column(sa.DateTime, nullable=True)
+    last_error = sa.Column(sa.String(500), nullable=True)
 
 
 class HandoffRow(Base):

@@ -245,9 +245,9 @@ function formatMinutes(minutes) {
 
 function renderFollowUps(followUps) {
   draw("chart-follow-ups", barConfig(
-    ["已逾期", `${followUps.due_soon_hours} 小时内到期`, "更晚到期", "已回访"],
-    [{label: "回访数", data: [followUps.overdue, followUps.due_soon, followUps.later, followUps.fired],
-      backgroundColor: [BAD, WARN, CALM, GOOD]}],
+    ["已逾期", `${followUps.due_soon_hours} 小时内到期`, "更晚到期", "已回访", "触发失败"],
+    [{label: "回访数", data: [followUps.overdue, followUps.due_soon, followUps.later, followUps.fired, followUps.failed],
+      backgroundColor: [BAD, WARN, CALM, GOOD, BAD]}],
   ));
   const repeat = followUps.repeat_complainants;
   const buckets = Object.keys(repeat.distribution);
@@ -255,9 +255,16 @@ function renderFollowUps(followUps) {
     [{label: "客户数", data: buckets.map((b) => repeat.distribution[b]), backgroundColor: "#8b5cf6"}]));
   $("note-repeat").textContent =
     `${repeat.customers} 位客户重复投诉，共 ${repeat.cases} 起，占全部投诉的 ${percent(repeat.share_of_cases)}。`;
-  fillTable("pending-follow-ups", followUps.pending.map((p) => [
-    p.ticket_id, p.due_at.replace("T", " "), p.overdue ? {text: "已逾期", className: "late"} : "即将到期",
-  ]), "没有待回访");
+  // Follow-ups the worker gave up on come first: nobody will call these customers unless someone acts.
+  fillTable("pending-follow-ups", [
+    ...followUps.failed_list.map((f) => [
+      f.ticket_id, f.due_at.replace("T", " "),
+      {text: `触发失败（${f.attempts} 次），请人工回访`, className: "late", title: f.last_error},
+    ]),
+    ...followUps.pending.map((p) => [
+      p.ticket_id, p.due_at.replace("T", " "), p.overdue ? {text: "已逾期", className: "late"} : "即将到期",
+    ]),
+  ], "没有待回访");
   fillTable("repeat-customers", repeat.top.map((r) => [
     r.customer, r.cases + (r.same_order_repeat ? "（含同一订单）" : ""),
     r.categories.map((c) => categoryLabel(c).split(" / ")[0]).join("、"), r.latest.replace("T", " "),
@@ -310,6 +317,7 @@ function fillTable(id, rows, emptyText) {
       if (cell && typeof cell === "object") {
         td.textContent = cell.text;
         td.className = cell.className;
+        if (cell.title) td.title = cell.title;
       } else {
         td.textContent = cell;
       }

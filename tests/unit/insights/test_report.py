@@ -214,6 +214,20 @@ def test_follow_ups_due_overdue_and_repeat_complainants(sessions):
     assert repeat["top"][0]["same_order_repeat"] is True
 
 
+def test_a_follow_up_the_worker_gave_up_on_is_listed_with_its_error_and_counted_overdue(sessions):
+    with sessions.begin() as session:
+        session.add(FollowUpRow(ticket_id=sessions.ids["t3"], conversation_id="c1", due_at=at(9, 8), attempts=10,
+                                failed_at=at(9, 20), last_error="HTTP 503: unavailable"))
+    data = run(sessions)
+    follow_ups = data["follow_ups"]
+    assert (follow_ups["failed"], follow_ups["overdue"]) == (1, 1)
+    assert follow_ups["failed_list"] == [{"ticket_id": sessions.ids["t3"], "due_at": "2026-11-09T08:00",
+                                          "failed_at": "2026-11-09T20:00", "attempts": 10,
+                                          "last_error": "HTTP 503: unavailable"}]
+    assert sessions.ids["t3"] not in [p["ticket_id"] for p in follow_ups["pending"]]
+    assert (data["summary"]["follow_ups_overdue"], data["summary"]["follow_ups_failed"]) == (2, 1)
+
+
 def test_root_causes_come_from_the_customers_words_in_either_script(sessions):
     causes = run(sessions)["root_causes"]
     delivery = {item["phrase"]: item["cases"] for item in causes["delivery"]}
