@@ -14,6 +14,7 @@ from actions.blocking_action import BlockingAction
 from actions.call_cache import case_of
 from actions.guarded_messages import recent_bot_texts, send_checked
 from actions.handoff_actions import hand_off
+from complaint_desk import clock
 from complaint_desk.case.handoff_summary import HandoffReason
 from complaint_desk.case.ticket_facts import customer_words, first_exchange
 from complaint_desk.case.turns import emotion_trend
@@ -207,7 +208,7 @@ class ActionConfirmRemedy(BlockingAction):
             )
         )
         shared_desk().evidence_photos.link_ticket(tracker.sender_id, ticket.ticket_id)  # photos sent before the ticket
-        now = dt.datetime.now()
+        now = clock.now()
         shared_desk().follow_ups.schedule(
             ticket.ticket_id, tracker.sender_id, now + dt.timedelta(hours=shared_desk().policy.sla.follow_up_after_hours)
         )

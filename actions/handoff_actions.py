@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from rasa_sdk import Tracker
@@ -13,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.blocking_action import BlockingAction
 from actions.call_cache import case_of
 from actions.guarded_messages import send_checked
+from complaint_desk import clock
 from complaint_desk.case.handoff_summary import (
     HandoffReason,
     customer_handoff_message,
@@ -53,7 +53,7 @@ def hand_off(
     desk.handoffs.hand_off(tracker.sender_id, str(reason), case.handoff_summary(reason), category=category,
                            level=case.level())
     logger.info("conversation %s handed to a human (%s)", tracker.sender_id, reason)
-    send_checked(dispatcher, tracker, customer_handoff_message(reason, dt.datetime.now(), data=desk.rules.handoff))
+    send_checked(dispatcher, tracker, customer_handoff_message(reason, clock.now(), data=desk.rules.handoff))
     return [ConversationPaused()]
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import datetime as dt
 import io
 import json
 import logging
@@ -28,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.agent_auth import add_login_routes, agent_required, is_agent
+from complaint_desk import clock
 from complaint_desk.desk import shared_desk
 from complaint_desk.insights.errors import InsightsError
 from complaint_desk.insights.export import EXPORT_COLUMNS, export_rows
@@ -140,7 +140,7 @@ class SupervisorInsightsInput(InputChannel):
                 return bad_request(str(error))
             cases = await in_thread(load_cases, self.sessions(), filters)
             rows = list(export_rows(cases, self.cache().settings))
-            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+            stamp = clock.now().strftime("%Y%m%d-%H%M")
             disposition = {"Content-Disposition": f'attachment; filename="complaints-{stamp}.{kind}"', **NO_STORE}
             if kind == "json":
                 body = json.dumps({"filters": filters.as_params(), "count": len(rows), "cases": rows},

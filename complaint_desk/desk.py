@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
+from complaint_desk import clock
 from complaint_desk.assist import ConsoleAssist, Phrasing
 from complaint_desk.case.case import Case, CaseLookups, CaseRules
 from complaint_desk.case.handoff_summary import load_handoff_data
@@ -86,7 +87,7 @@ class Desk:
         sessions = session_factory(engine)
         orders = OrderStore(sessions)
         if seed_demo_orders:
-            seeded = orders.seed_demo_orders(knowledge_dir / "demo_orders.yml", today=dt.date.today())
+            seeded = orders.seed_demo_orders(knowledge_dir / "demo_orders.yml", today=clock.today())
             logger.info("Seeded %d demo orders into %s", seeded, engine.url)
         limits = UploadLimits.from_file(knowledge_dir / "evidence_uploads.yml")
         return cls(

@@ -16,6 +16,7 @@ import time
 
 import requests
 
+from complaint_desk import clock
 from complaint_desk.stores.database import create_schema, default_engine, session_factory
 from complaint_desk.stores.follow_ups import FollowUp, FollowUpStore, RetryPolicy
 
@@ -42,14 +43,14 @@ def fire(follow_up: FollowUp, rasa_url: str, token: str) -> str | None:
 
 def run_once(store: FollowUpStore, rasa_url: str, token: str) -> int:
     fired = 0
-    for follow_up in store.claim_due(dt.datetime.now()):
+    for follow_up in store.claim_due(clock.now()):
         error = fire(follow_up, rasa_url, token)
         if error is None:
-            store.mark_fired(follow_up.follow_up_id, dt.datetime.now())
+            store.mark_fired(follow_up.follow_up_id, clock.now())
             logger.info("回访已触发：工单 %s", follow_up.ticket_id)
             fired += 1
             continue
-        after = store.release(follow_up, dt.datetime.now(), error)
+        after = store.release(follow_up, clock.now(), error)
         if after.failed_at is not None:
             logger.error("回访 %s（工单 %s）第 %d 次触发仍失败，已停止重试，主管看板会显示：%s",
                          follow_up.follow_up_id, follow_up.ticket_id, follow_up.attempts, error)

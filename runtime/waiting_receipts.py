@@ -8,7 +8,6 @@ logs it as a bot message, then lets Rasa go on as before. An agent's hand-back s
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,6 +18,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from complaint_desk import clock
 from complaint_desk.case.waiting import WAITING_RECEIPT, waiting_receipt
 from complaint_desk.desk import shared_desk
 from runtime.rasa_version import require_pinned_rasa
@@ -53,7 +53,7 @@ async def send_receipt(output: OutputChannel, tracker: DialogueStateTracker) -> 
     if found is None:
         return
     since, handed_off_by_the_bot = found
-    text = waiting_receipt(since, dt.datetime.now(), shared_desk().rules.handoff, handed_off_by_the_bot)
+    text = waiting_receipt(since, clock.now(), shared_desk().rules.handoff, handed_off_by_the_bot)
     if text is None:
         return
     tracker.update(BotUttered(text, metadata={WAITING_RECEIPT: True}))

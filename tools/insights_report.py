@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from complaint_desk import clock
 from complaint_desk.insights.errors import InsightsError
 from complaint_desk.insights.filters import InsightFilter
 from complaint_desk.insights.report import insights
@@ -120,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
     parser.add_argument("--db-url", help="数据库 URL（默认 COMPLAINT_DB_URL 或 var/complaint_desk.db）")
     args = parser.parse_args(argv)
-    params = {"since": parse_since(args.since, dt.date.today()), "until": args.until,
+    params = {"since": parse_since(args.since, clock.today()), "until": args.until,
               "category": args.category, "level": args.level}
     try:
         filters = InsightFilter.from_params(params)

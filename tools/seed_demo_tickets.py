@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
+from complaint_desk import clock
 from complaint_desk.case.handoff_summary import HandoffReason
 from complaint_desk.insights.settings import default_settings
 from complaint_desk.paths import KNOWLEDGE_DIR
@@ -121,7 +122,7 @@ def _created_at(rng: random.Random, now: dt.datetime, days: int) -> dt.datetime:
 def generate(count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED, now: dt.datetime | None = None,
              days: int = DEFAULT_DAYS, data: Mapping[str, Any] | None = None) -> DemoData:
     """The demo rows, as column dicts; same arguments give the same rows."""
-    now = (now or dt.datetime.now()).replace(microsecond=0)
+    now = (now or clock.now()).replace(microsecond=0)
     data = data or load_demo_data()
     settings = default_settings()
     rng = random.Random(seed)

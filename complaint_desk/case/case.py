@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from complaint_desk import clock
 from complaint_desk.case.handoff_summary import HandoffData, HandoffReason, SummaryInput, summarize_for_agent
 from complaint_desk.case.profile import CustomerProfile, ProfileRules, profile_customer
 from complaint_desk.case.risk import RiskAssessment, RiskInput, RiskRules, assess_risk, threatened_channels
@@ -121,7 +122,7 @@ class Case:
             desired_outcome=self.slots.get("desired_outcome"),
             evidence=frozenset(self.slots.get("evidence") or ()) - {NO_EVIDENCE},
             history=ComplaintHistory(),
-            today=self._today or dt.date.today(),
+            today=self._today or clock.today(),
         )
 
     def decision(self) -> Decision | None:

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from complaint_desk import clock
 from complaint_desk.case.turns import CustomerTurn
 from complaint_desk.taxonomy import category_for_intent
 
@@ -17,7 +18,7 @@ MAX_CUSTOMER_TEXT_CHARS = 2000
 
 def _timestamp(event: Mapping[str, Any]) -> dt.datetime | None:
     value = event.get("timestamp")
-    return dt.datetime.fromtimestamp(value) if isinstance(value, int | float) else None
+    return clock.from_timestamp(value) if isinstance(value, int | float) else None
 
 
 def first_exchange(events: Iterable[Mapping[str, Any]]) -> tuple[dt.datetime | None, dt.datetime | None]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
+from complaint_desk import clock
 from complaint_desk.insights.aggregates import emotions, escalation, follow_ups, resolution, sla, volume
 from complaint_desk.insights.errors import InsightsError
 from complaint_desk.insights.filters import InsightFilter
@@ -109,7 +110,7 @@ def insights(sessions: sessionmaker, f: InsightFilter, settings: Settings | None
     sections = tuple(sections)
     cases = load_cases(sessions, f)
     facts = load_follow_ups(sessions, f) if "follow_ups" in sections else []
-    return compute(cases, facts, f, settings, now or dt.datetime.now(), sections)
+    return compute(cases, facts, f, settings, now or clock.now(), sections)
 
 
 class InsightsCache:
@@ -126,7 +127,7 @@ class InsightsCache:
 
     def get(self, f: InsightFilter, sections: Iterable[str] = SECTIONS,
             now: dt.datetime | None = None) -> dict[str, Any]:
-        minute = (now or dt.datetime.now()).replace(second=0, microsecond=0)
+        minute = (now or clock.now()).replace(second=0, microsecond=0)
         sections = tuple(sections)
         key = (f, sections, minute, data_version(self._sessions))
         with self._lock:

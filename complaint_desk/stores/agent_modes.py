@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
+from complaint_desk import clock
 from complaint_desk.stores.tables import AgentSessionRow
 
 BOT, TAKEOVER, SUGGEST, CLOSED = "bot", "takeover", "suggest", "closed"
@@ -35,7 +36,7 @@ class AgentSessionStore:
         with self._sessions() as session:
             row = session.get(AgentSessionRow, conversation_id)
             if row is None:
-                return AgentSession(conversation_id, BOT, dt.datetime.now(), None, None)
+                return AgentSession(conversation_id, BOT, clock.now(), None, None)
             return AgentSession(row.conversation_id, row.mode, row.updated_at, row.closed_at, row.summary)
 
     def modes(self) -> dict[str, str]:
@@ -46,7 +47,7 @@ class AgentSessionStore:
                  now: dt.datetime | None = None) -> AgentSession:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
-        now = now or dt.datetime.now()
+        now = now or clock.now()
         with self._sessions.begin() as session:
             row = session.get(AgentSessionRow, conversation_id)
             if row is None:

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
+from complaint_desk import clock
 from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.stores.tables import EvidenceRow
 
@@ -108,7 +109,7 @@ class EvidenceStore:
         count = len(self.for_conversation(conversation_id))
         if count >= self.limits.max_files_per_conversation:
             raise EvidenceRejected("too_many", self.limits.message("too_many", count=count))
-        now = now or dt.datetime.now()
+        now = now or clock.now()
         evidence_id = f"EV{now:%Y%m%d}{secrets.token_hex(6).upper()}"
         # The file name never comes from the customer: a digest of the conversation id plus our own id.
         folder = self.directory / hashlib.sha256(conversation_id.encode()).hexdigest()[:16]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
+from complaint_desk import clock
 from complaint_desk.stores.tables import HandoffRow
 
 
@@ -35,7 +36,7 @@ class HandoffQueue:
     def hand_off(self, conversation_id: str, reason: str, summary: str, now: dt.datetime | None = None,
                  category: str | None = None, level: str | None = None) -> Handoff:
         row = HandoffRow(conversation_id=conversation_id, reason=reason, summary=summary,
-                         created_at=now or dt.datetime.now(), category=category, level=level)
+                         created_at=now or clock.now(), category=category, level=level)
         with self._sessions.begin() as session:
             session.add(row)
             session.flush()
@@ -47,7 +48,7 @@ class HandoffQueue:
             return session.execute(
                 sa.update(HandoffRow)
                 .where(HandoffRow.conversation_id == conversation_id, HandoffRow.handed_back_at.is_(None))
-                .values(handed_back_at=now or dt.datetime.now())
+                .values(handed_back_at=now or clock.now())
             ).rowcount
 
     def for_conversation(self, conversation_id: str) -> list[Handoff]:

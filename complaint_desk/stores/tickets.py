@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
+from complaint_desk import clock
 from complaint_desk.stores.tables import TicketRow
 
 
@@ -65,7 +66,7 @@ class TicketStore:
 
     def open_ticket(self, new: NewTicket, now: dt.datetime | None = None, attempts: int = 5) -> Ticket:
         """A new ticket; a random number already taken that day is drawn again."""
-        now = now or dt.datetime.now()
+        now = now or clock.now()
         for attempt in range(attempts):
             try:
                 return self._insert(new, now)
@@ -118,7 +119,7 @@ class TicketStore:
                 session.execute(
                     sa.update(TicketRow)
                     .where(TicketRow.ticket_id == ticket_id, TicketRow.status == "open")
-                    .values(status="resolved", resolved_at=now or dt.datetime.now())
+                    .values(status="resolved", resolved_at=now or clock.now())
                 ).rowcount
             )
 

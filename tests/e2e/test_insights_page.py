@@ -12,6 +12,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page
 
+from complaint_desk import clock
 from tools.seed_demo_tickets import seed
 from tools.stack import Stack, start_stack
 
@@ -130,7 +131,7 @@ def test_filters_change_the_charts_and_the_exports(page: Page, stack: Stack, scr
     apply_filters(page, level="升级投诉")
     assert chart_state(page, "chart-volume-level")["datasets"] in ([], ["升级投诉"])
     apply_filters(page, level="")
-    week_ago = (dt.date.today() - dt.timedelta(days=6)).isoformat()
+    week_ago = (clock.today() - dt.timedelta(days=6)).isoformat()
     apply_filters(page, since=week_ago)
     recent = chart_state(page, "chart-volume-level")
     assert recent["labels"] == 7

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
+from complaint_desk import clock
 from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.stores import tickets as tickets_module
 from complaint_desk.stores.database import create_schema, engine_for, session_factory
@@ -55,7 +56,7 @@ def test_seeding_from_several_action_servers_at_once(engine: sa.engine.Engine) -
     create_schema(engine)
     store = OrderStore(session_factory(engine))
     with ThreadPoolExecutor(max_workers=4) as pool:
-        counts = list(pool.map(lambda _: store.seed_demo_orders(KNOWLEDGE_DIR / "demo_orders.yml", dt.date.today()),
+        counts = list(pool.map(lambda _: store.seed_demo_orders(KNOWLEDGE_DIR / "demo_orders.yml", clock.today()),
                                range(4)))
     assert len(set(counts)) == 1
     assert store.find("472918305561") is not None

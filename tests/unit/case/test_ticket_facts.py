@@ -4,8 +4,10 @@ import datetime as dt
 
 from complaint_desk.case.ticket_facts import customer_words, first_exchange
 from complaint_desk.case.turns import CustomerTurn
+from complaint_desk.clock import shop_time_zone
 
-T0 = dt.datetime(2026, 11, 1, 10, 0).timestamp()
+# Rasa stamps events in Unix time; the ticket keeps the shop's wall-clock time (complaint_desk.clock).
+T0 = dt.datetime(2026, 11, 1, 10, 0, tzinfo=shop_time_zone()).timestamp()
 
 
 def test_first_exchange_is_the_first_message_and_the_first_reply_after_it():

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from complaint_desk import clock
 from complaint_desk.stores.database import create_schema, engine_for, session_factory
 from complaint_desk.stores.follow_ups import FollowUpStore, RetryPolicy
 from runtime.followup_worker import FOLLOW_UP_INTENT, run_once
 
-PAST = dt.datetime.now() - dt.timedelta(hours=1)
+PAST = clock.now() - dt.timedelta(hours=1)
 ONE_ATTEMPT_EACH = RetryPolicy(first_delay=dt.timedelta(milliseconds=1), max_delay=dt.timedelta(milliseconds=1),
                                max_attempts=2)
 
@@ -53,7 +54,7 @@ def store(tmp_path: Path) -> FollowUpStore:
 
 
 def pending(store: FollowUpStore) -> list:
-    return store.claim_due(dt.datetime.now() + dt.timedelta(seconds=1))
+    return store.claim_due(clock.now() + dt.timedelta(seconds=1))
 
 
 def test_an_error_from_rasa_is_retried_and_a_recovery_fires_once(store, rasa_url):
