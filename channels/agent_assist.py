@@ -12,6 +12,7 @@ utterances (metadata agent=true) and pushed to the customer's socket.io room.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -26,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.agent_auth import add_login_routes, agent_required, is_agent
-from channels.live_feed import FEED, FULL_REFRESH
+from channels.live_feed import FEED, FULL_REFRESH, follow_event_broker
 from complaint_desk.case.case import Case
 from complaint_desk.case.waiting import AGENT
 from complaint_desk.desk import Desk, shared_desk
@@ -44,6 +45,7 @@ ASSETS = {  # name -> (file, content type); a fixed list, so no path from the UR
 MAX_CONVERSATIONS = 200
 MAX_DRAFT_CHARS = 2000
 HEARTBEAT_SECONDS = 15.0
+BROKER_WAIT_SECONDS = 5.0  # a new stream waits this long for the event broker's queue
 ACTION_LISTEN = "action_listen"
 
 
@@ -190,11 +192,15 @@ class AgentAssistInput(InputChannel):
         async def stream(request: Request) -> HTTPResponse | None:
             """Server-sent events: `conversation` with the list row of each conversation that changed."""
             queue = FEED.subscribe()
+            broker_feed = follow_event_broker(request.app.ctx.agent.tracker_store.event_broker)  # production
             sse = await request.respond(
                 content_type="text/event-stream; charset=utf-8",
                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
             )
             try:
+                if broker_feed is not None:
+                    with contextlib.suppress(TimeoutError):  # RabbitMQ down: the stream opens, only local news
+                        await asyncio.wait_for(broker_feed.ready.wait(), BROKER_WAIT_SECONDS)
                 await sse.send("retry: 1000\n\n")
                 while True:
                     try:

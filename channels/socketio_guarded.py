@@ -12,14 +12,18 @@ It also works around the pinned packages: Rasa 3.6 calls python-socketio 5's `en
 without `await` (with session persistence nobody joined their room, so no reply arrived), and the
 websocket transport fails under Sanic 21.12 on Python 3.11 ("Passing coroutines is forbidden" in
 Sanic's frame assembler), so the server offers HTTP long-polling only; socket.io clients work unchanged.
+
+In production the rooms are shared across replicas through Redis (`share_rooms_across_replicas`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import socketio
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, Sanic
@@ -30,6 +34,20 @@ from channels.no_silence import agent_of, reply_if_silent
 
 logger = logging.getLogger(__name__)
 POLLING_ONLY = ["polling"]
+
+
+def share_rooms_across_replicas(sio: socketio.AsyncServer) -> None:
+    """With SOCKETIO_MESSAGE_QUEUE (a redis:// URL; tools.stack sets it in production), emits go through
+    python-socketio's AsyncRedisManager: a reply, an agent message or a follow-up emitted by any replica reaches
+    the customer's socket on whichever replica holds it. Rasa builds the AsyncServer itself, so its manager is
+    swapped here, before the server has used it."""
+    url = os.environ.get("SOCKETIO_MESSAGE_QUEUE")
+    if not url:
+        return
+    manager = socketio.AsyncRedisManager(url, channel=os.environ.get("SOCKETIO_CHANNEL") or "socketio")
+    sio.manager = manager
+    manager.set_server(sio)
+    sio.manager_initialized = False
 
 
 class CountingSocketIOOutput(SocketIOOutput):
@@ -58,6 +76,7 @@ class GuardedSocketIOInput(SocketIOInput):
         sio = self.sio
         assert sio is not None
         sio.eio.transports = POLLING_ONLY
+        share_rooms_across_replicas(sio)
         app_holder: dict[str, Sanic] = {}
 
         @webhook.listener("before_server_start")

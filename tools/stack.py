@@ -23,6 +23,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -30,6 +31,8 @@ DEFAULT_MODEL = ROOT / "models" / "complaint-desk.tar.gz"
 MODES = ("development", "production")
 ENDPOINTS = {"development": "endpoints.yml", "production": "endpoints.production.yml"}
 REDIS_DEFAULTS = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "1", "REDIS_PASSWORD": ""}
+RABBITMQ_DEFAULTS = {"RABBITMQ_HOST": "127.0.0.1", "RABBITMQ_PORT": "5672", "RABBITMQ_USERNAME": "guest",
+                     "RABBITMQ_PASSWORD": "guest"}
 # Loading the model takes about 20 s on a quiet machine and minutes on a busy one.
 STARTUP_TIMEOUT_SECONDS = 300
 
@@ -156,6 +159,16 @@ def stack_environment(
         env["REDIS_KEY_PREFIX"] = redis_prefix or env.get("REDIS_KEY_PREFIX") or "complaintdesk"
         if not env["REDIS_KEY_PREFIX"].isalnum():
             raise RuntimeError("REDIS_KEY_PREFIX 只能包含字母和数字（Rasa 的 RedisLockStore 要求）")
+        for name, default in RABBITMQ_DEFAULTS.items():
+            env.setdefault(name, default)
+        # One exchange per deployment (the key prefix names it), so two deployments on one RabbitMQ stay apart.
+        env["RABBITMQ_EXCHANGE"] = env.get("RABBITMQ_EXCHANGE") or f"{env['REDIS_KEY_PREFIX']}.events"
+        env["RABBITMQ_QUEUE"] = env.get("RABBITMQ_QUEUE") or f"{env['REDIS_KEY_PREFIX']}.events.kept"
+        # socket.io emits of every replica go through Redis pub/sub (channels/socketio_guarded.py).
+        password = f":{quote(env['REDIS_PASSWORD'], safe='')}@" if env["REDIS_PASSWORD"] else ""
+        env.setdefault("SOCKETIO_MESSAGE_QUEUE",
+                       f"redis://{password}{env['REDIS_HOST']}:{env['REDIS_PORT']}/{env['REDIS_DB']}")
+        env["SOCKETIO_CHANNEL"] = env.get("SOCKETIO_CHANNEL") or f"{env['REDIS_KEY_PREFIX']}-socketio"
         env["CUSTOMER_SESSION_SECRET"] = api_token(var_dir, "CUSTOMER_SESSION_SECRET", "customer_session_secret")
     else:
         # Each stack keeps its data under its own var_dir, so test stacks never touch var/ of `make run`.

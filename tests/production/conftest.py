@@ -1,6 +1,6 @@
-"""Production-mode tests: several Rasa replicas on the machine's real PostgreSQL and Redis.
+"""Production-mode tests: several Rasa replicas on the machine's real PostgreSQL, Redis and RabbitMQ.
 
-Every run gets its own PostgreSQL schema and Redis key prefix, both removed afterwards.
+Every run gets its own PostgreSQL schema, Redis key prefix and RabbitMQ exchange, all removed afterwards.
 All tests here carry the `production` marker (`pytest -m production`). Tests marked
 `destructive` kill or restart processes; they run after the other production tests, in file order.
 """
@@ -94,11 +94,29 @@ class Deployment:
         self.stack.stop()
 
 
+def delete_broker_objects(env: dict[str, str]) -> None:
+    """Remove this run's RabbitMQ exchange and kept-events queue (tools.stack names them after the prefix)."""
+    import asyncio
+
+    import aio_pika
+
+    async def delete() -> None:
+        connection = await aio_pika.connect(host=env["RABBITMQ_HOST"], port=int(env["RABBITMQ_PORT"]),
+                                            login=env["RABBITMQ_USERNAME"], password=env["RABBITMQ_PASSWORD"])
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(env["RABBITMQ_QUEUE"])
+            await channel.exchange_delete(env["RABBITMQ_EXCHANGE"])
+
+    asyncio.run(delete())
+
+
 @pytest.fixture(scope="package")
 def deployment(tmp_path_factory: pytest.TempPathFactory, run_schema: str, redis_prefix: str) -> Iterator[Deployment]:
     running = Deployment(tmp_path_factory.mktemp("production"), run_schema, redis_prefix)
     yield running
     running.stop()
+    delete_broker_objects(running.stack.env)
 
 
 @pytest.fixture

@@ -38,3 +38,17 @@ def test_the_broker_publishes_tracker_events_to_the_feed(monkeypatch) -> None:
     broker.publish({"event": "user"})  # no sender: nothing to refresh
     assert queue.get_nowait() == "shopper-7"
     assert queue.empty()
+
+
+def test_the_broker_feed_passes_on_the_sender_and_ignores_what_it_cannot_read() -> None:
+    feed = LiveFeed()
+    queue = feed.subscribe()
+    broker_feed = live_feed.BrokerFeed(broker=None, feed=feed)
+    for body in (b'{"event": "user", "sender_id": "c1"}', b"not json", b"[1, 2]", b'{"event": "user"}'):
+        broker_feed._changed(body)
+    assert queue.get_nowait() == "c1" and queue.empty()
+
+
+def test_only_a_rabbitmq_broker_is_followed() -> None:
+    assert live_feed.follow_event_broker(LiveFeedBroker()) is None
+    assert live_feed.follow_event_broker(None) is None

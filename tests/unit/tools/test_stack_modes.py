@@ -27,6 +27,20 @@ def test_production_shares_one_postgresql_and_sets_the_lock_store(tmp_path: Path
     assert env["CUSTOMER_SESSION_SECRET"] == (tmp_path / "customer_session_secret").read_text()
 
 
+def test_production_names_its_broker_exchange_and_socket_channel_after_the_prefix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("RABBITMQ_EXCHANGE", "RABBITMQ_QUEUE", "SOCKETIO_MESSAGE_QUEUE", "SOCKETIO_CHANNEL", "REDIS_HOST",
+                 "REDIS_PORT", "REDIS_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REDIS_PASSWORD", "p@ss:word")
+    env = stack.stack_environment(tmp_path, 1234, "production", "postgresql://h/db", None, "cdrun")
+    assert (env["RABBITMQ_EXCHANGE"], env["RABBITMQ_QUEUE"]) == ("cdrun.events", "cdrun.events.kept")
+    assert env["SOCKETIO_MESSAGE_QUEUE"] == "redis://:p%40ss%3Aword@127.0.0.1:6379/1"
+    assert env["SOCKETIO_CHANNEL"] == "cdrun-socketio"
+    development = stack.stack_environment(tmp_path, 1234)
+    assert "RABBITMQ_EXCHANGE" not in development and "SOCKETIO_CHANNEL" not in development
+
+
 @pytest.mark.parametrize(
     ("kwargs", "problem"),
     [
