@@ -183,12 +183,42 @@ def stack_environment(
     return env
 
 
+# The command line of each process, shared with the container image's entry point (tools/container.py).
+
+
+def action_server_command(python: str, port: int) -> list[str]:
+    return [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_server_command(python: str, model: Path | str, endpoints: str, token: str, port: int,
+                        interface: str = "127.0.0.1") -> list[str]:
+    return [
+        python, "-m", "runtime.rasa_server", "run",  # the `rasa` command with the runtime patches applied first
+        "--model", str(model),
+        "--endpoints", endpoints,
+        "--credentials", "credentials.yml",
+        "--enable-api", f"--auth-token={token}",  # "=": a token may start with "-"
+        "--cors", "*",
+        "--interface", interface,
+        "--port", str(port),
+    ]
+
+
+def followup_worker_command(python: str, rasa_url: str, token: str, poll_seconds: float) -> list[str]:
+    return [python, "-m", "runtime.followup_worker", "--rasa-url", rasa_url, f"--token={token}",
+            "--poll-seconds", str(poll_seconds)]
+
+
+def prepare_database_command(python: str) -> list[str]:
+    return [python, "-c", "from complaint_desk.stores.database import create_schema, default_engine; "
+            "create_schema(default_engine())"]
+
+
 def prepare_database(env: dict[str, str]) -> None:
     """Production: create the schema and the complaint tables once, before any server starts."""
     result = subprocess.run(
-        [str(VENV_BIN / "python"), "-c", "from complaint_desk.stores.database import create_schema, default_engine; "
-         "create_schema(default_engine())"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        prepare_database_command(str(VENV_BIN / "python")), cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=120,
     )
     if result.returncode != 0:
         raise RuntimeError(f"数据库准备失败：{result.stderr.strip()[-500:]}")
@@ -268,23 +298,12 @@ def start_stack(
     )
     if mode == "production":
         prepare_database(env)
-    stack.spawn(
-        "action_server",
-        [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-    )
+    python = str(VENV_BIN / "python")
+    stack.spawn("action_server", action_server_command(python, action_port))
     for index, port in enumerate(rasa_ports):
         stack.spawn(
             "rasa_server" if index == 0 else f"rasa_server_{index}",
-            [
-                str(VENV_BIN / "python"), "-m", "runtime.rasa_server", "run",
-                "--model", str(model),
-                "--endpoints", ENDPOINTS[mode],
-                "--credentials", "credentials.yml",
-                "--enable-api", f"--auth-token={token}",  # "=": a token may start with "-"
-                "--cors", "*",
-                "--interface", "127.0.0.1",
-                "--port", str(port),
-            ],
+            rasa_server_command(python, model, ENDPOINTS[mode], token, port),
         )
     try:
         _wait_until_ready(f"{stack.action_url}/health", stack.processes, timeout, "动作服务器")
@@ -297,10 +316,7 @@ def start_stack(
     for index, url in enumerate(rasa_urls):
         stack.spawn(
             "followup_worker" if index == 0 else f"followup_worker_{index}",
-            [
-                str(VENV_BIN / "python"), "-m", "runtime.followup_worker",
-                "--rasa-url", url, f"--token={token}", "--poll-seconds", str(poll_seconds),
-            ],
+            followup_worker_command(python, url, token, poll_seconds),
         )
     return stack
 
