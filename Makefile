@@ -17,7 +17,7 @@ export PYTHONPATH := $(CURDIR)
 export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 
-.PHONY: help install browser train validate run test test-unit test-integration test-e2e test-production test-stories lint eval-nlu eval-blind bench bench-assist bench-insights insights-report seed-demo vendor-js vendor-web clean
+.PHONY: help install browser services train validate run test test-unit test-integration test-e2e test-production test-stories lint eval-nlu eval-blind bench bench-assist bench-insights insights-report seed-demo vendor-js vendor-web clean
 
 help:
 	@echo "make run    # 安装依赖、按需训练模型，并启动动作服务器 + Rasa 服务器"
@@ -62,21 +62,26 @@ lint: install
 test-unit: install
 	$(BIN)/pytest tests/unit
 
-test-integration: $(MODEL)
+test-integration: $(MODEL) services
 	$(BIN)/pytest tests/integration
 
 test-e2e: $(MODEL) browser
 	$(BIN)/pytest tests/e2e
 
-# Several Rasa replicas on the machine's PostgreSQL and Redis (see README "Production").
-test-production: $(MODEL)
+# PostgreSQL, Redis and RabbitMQ for the tests: the machine's own when they answer; otherwise the tests start
+# throwaway instances under var/services/ (tools/services.py), and this installs the servers with apt if missing.
+services: install
+	$(BIN)/python -m tools.services --install-missing
+
+# Several Rasa replicas on PostgreSQL, Redis and RabbitMQ (see README "Production").
+test-production: $(MODEL) services
 	$(BIN)/pytest tests/production
 
 test-stories: $(MODEL)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out var/results/stories
 
-test: validate lint $(MODEL) browser
+test: validate lint $(MODEL) browser services
 	$(BIN)/pytest
 	$(MAKE) test-stories
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,21 +15,18 @@ from complaint_desk.insights.report import InsightsCache, insights
 from complaint_desk.insights.settings import default_settings
 from complaint_desk.stores.database import engine_for, session_factory
 from tools.seed_demo_tickets import seed
+from tools.services import Services
 
-ADMIN_URL = os.environ.get("POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = dt.datetime(2026, 11, 30, 9, 0)
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+def postgres_url(services: Services) -> Iterator[str]:
+    admin = sa.create_engine(services.database_url, isolation_level="AUTOCOMMIT")
     name = f"insights_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"CREATE DATABASE {name}"))
-    except sa.exc.OperationalError as error:
-        pytest.skip(f"PostgreSQL 不可用（{ADMIN_URL}）：{error}")
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    url = services.database_url.rsplit("/", 1)[0] + f"/{name}"
     yield url
     engine_for(url).dispose()
     with admin.connect() as connection:

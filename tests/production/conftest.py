@@ -1,4 +1,5 @@
-"""Production-mode tests: several Rasa replicas on the machine's real PostgreSQL, Redis and RabbitMQ.
+"""Production-mode tests: several Rasa replicas on real PostgreSQL, Redis and RabbitMQ (the machine's own, or
+throwaway instances that tools/services.py starts when they do not answer).
 
 Every run gets its own PostgreSQL schema, Redis key prefix and RabbitMQ exchange, all removed afterwards.
 All tests here carry the `production` marker (`pytest -m production`). Tests marked
@@ -17,10 +18,9 @@ import redis
 import requests
 import sqlalchemy as sa
 
+from tools.services import Services
 from tools.stack import Stack, start_stack
 
-DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 REPLICAS = 2
 # Two replicas load TensorFlow at once; on a busy 2-core machine that takes minutes (a wait, not a check).
 STARTUP_WAIT_SECONDS = 480
@@ -39,8 +39,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="package")
-def database() -> Iterator[sa.engine.Engine]:
-    engine = sa.create_engine(DATABASE_URL, future=True)
+def database(services: Services) -> Iterator[sa.engine.Engine]:
+    engine = sa.create_engine(services.database_url, future=True)
     yield engine
     engine.dispose()
 
@@ -55,10 +55,10 @@ def run_schema(database: sa.engine.Engine) -> Iterator[str]:
 
 
 @pytest.fixture(scope="package")
-def redis_prefix() -> Iterator[str]:
+def redis_prefix(services: Services) -> Iterator[str]:
     prefix = f"cdtest{RUN_ID}"
     yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(services.redis_url)
     for key in client.scan_iter(match=f"{prefix}:*"):
         client.delete(key)
 
@@ -66,23 +66,35 @@ def redis_prefix() -> Iterator[str]:
 class Deployment:
     """The production stack of this test run: replicas, action server, workers, and a way to restart all."""
 
-    def __init__(self, var_dir: Path, schema: str, redis_prefix: str) -> None:
+    def __init__(self, var_dir: Path, schema: str, redis_prefix: str, services: Services) -> None:
         self.var_dir = var_dir
         self.schema = schema
         self.redis_prefix = redis_prefix
+        self.services = services
         self.stack = self._start()
 
     def _start(self) -> Stack:
-        return start_stack(
-            self.var_dir,
-            replicas=REPLICAS,
-            mode="production",
-            database_url=DATABASE_URL,
-            db_schema=self.schema,
-            redis_prefix=self.redis_prefix,
-            followup_poll_seconds=1,
-            timeout=STARTUP_WAIT_SECONDS,
-        )
+        # tools.stack reads Redis and RabbitMQ from the environment, as `make run` does.
+        settings = {**self.services.redis, **self.services.rabbitmq}
+        saved = {name: os.environ.get(name) for name in settings}
+        os.environ.update(settings)
+        try:
+            return start_stack(
+                self.var_dir,
+                replicas=REPLICAS,
+                mode="production",
+                database_url=self.services.database_url,
+                db_schema=self.schema,
+                redis_prefix=self.redis_prefix,
+                followup_poll_seconds=1,
+                timeout=STARTUP_WAIT_SECONDS,
+            )
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
     def restart(self) -> Stack:
         """Stop every process (SIGTERM), then start all of them again on the same databases."""
@@ -112,8 +124,9 @@ def delete_broker_objects(env: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="package")
-def deployment(tmp_path_factory: pytest.TempPathFactory, run_schema: str, redis_prefix: str) -> Iterator[Deployment]:
-    running = Deployment(tmp_path_factory.mktemp("production"), run_schema, redis_prefix)
+def deployment(tmp_path_factory: pytest.TempPathFactory, run_schema: str, redis_prefix: str,
+               services: Services) -> Iterator[Deployment]:
+    running = Deployment(tmp_path_factory.mktemp("production"), run_schema, redis_prefix, services)
     yield running
     running.stop()
     delete_broker_objects(running.stack.env)

@@ -15,7 +15,8 @@ from complaint_desk.stores import tickets as tickets_module
 from complaint_desk.stores.database import create_schema, engine_for, session_factory
 from complaint_desk.stores.orders import OrderStore
 from complaint_desk.stores.tickets import NewTicket, TicketStore
-from tests.production.conftest import DATABASE_URL, RUN_ID
+from tests.production.conftest import RUN_ID
+from tools.services import Services
 
 TABLES = {"demo_orders", "complaint_tickets", "complaint_follow_ups", "complaint_handoffs", "complaint_evidence",
           "agent_sessions"}
@@ -32,8 +33,8 @@ def schema(database: sa.engine.Engine) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def engine(schema: str) -> sa.engine.Engine:
-    return engine_for(DATABASE_URL, schema)
+def engine(schema: str, services: Services) -> sa.engine.Engine:
+    return engine_for(services.database_url, schema)
 
 
 def tables_in(database: sa.engine.Engine, schema: str) -> set[str]:
@@ -80,8 +81,8 @@ def test_a_ticket_number_already_taken_is_drawn_again(engine: sa.engine.Engine,
     assert store.open_ticket(NEW_TICKET).ticket_id == "TS20991231ABCDEF"
 
 
-def test_the_schema_keeps_the_run_apart(database: sa.engine.Engine, schema: str) -> None:
-    other = engine_for(DATABASE_URL, f"{schema}_other")
+def test_the_schema_keeps_the_run_apart(database: sa.engine.Engine, schema: str, services: Services) -> None:
+    other = engine_for(services.database_url, f"{schema}_other")
     try:
         create_schema(other)
         assert tables_in(database, f"{schema}_other") == TABLES

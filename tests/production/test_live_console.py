@@ -9,6 +9,7 @@ import time
 import requests
 
 from tests.production.conftest import Customer
+from tools.services import Services
 from tools.stack import Stack
 
 WAIT_SECONDS = 90.0
@@ -75,7 +76,7 @@ def test_the_console_on_one_replica_sees_a_conversation_handled_by_the_other_liv
         console.close()
 
 
-def test_every_replica_feed_hears_an_event_published_by_rasa_broker(redis_prefix: str) -> None:
+def test_every_replica_feed_hears_an_event_published_by_rasa_broker(redis_prefix: str, services: Services) -> None:
     """Rasa's PikaEventBroker → fanout exchange → each replica's own queue → its console feed."""
     import asyncio
     import uuid
@@ -89,7 +90,9 @@ def test_every_replica_feed_hears_an_event_published_by_rasa_broker(redis_prefix
     exchange = f"{redis_prefix}.unit.{uuid.uuid4().hex[:6]}"
 
     async def scenario() -> list[str]:
-        config = EndpointConfig(url="127.0.0.1", type="pika", port=5672, username="guest", password="guest",
+        rabbitmq = services.rabbitmq
+        config = EndpointConfig(url=rabbitmq["RABBITMQ_HOST"], type="pika", port=int(rabbitmq["RABBITMQ_PORT"]),
+                                username=rabbitmq["RABBITMQ_USERNAME"], password=rabbitmq["RABBITMQ_PASSWORD"],
                                 exchange_name=exchange, queues=[f"{exchange}.kept"])
         broker = await PikaEventBroker.from_endpoint_config(config)
         feeds = [LiveFeed(), LiveFeed()]

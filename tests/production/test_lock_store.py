@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from rasa.core.lock_store import RedisLockStore
 
 from runtime.redis_lock_store import AtomicRedisLockStore
+from tools.services import Services
 
 
 def issue_concurrently(stores: list[RedisLockStore], conversation_id: str, per_thread: int = 25) -> list[int]:
@@ -19,8 +20,10 @@ def issue_concurrently(stores: list[RedisLockStore], conversation_id: str, per_t
         return [ticket for batch in batches for ticket in batch]
 
 
-def test_tickets_issued_at_once_by_two_replicas_are_unique(redis_prefix: str) -> None:
-    stores = [AtomicRedisLockStore(host="127.0.0.1", port=6379, db=1, key_prefix=redis_prefix) for _ in range(2)]
+def test_tickets_issued_at_once_by_two_replicas_are_unique(redis_prefix: str, services: Services) -> None:
+    redis = services.redis
+    stores = [AtomicRedisLockStore(host=redis["REDIS_HOST"], port=int(redis["REDIS_PORT"]), db=int(redis["REDIS_DB"]),
+                                   key_prefix=redis_prefix) for _ in range(2)]
     conversation_id = f"lock-{uuid.uuid4().hex}"
     tickets = issue_concurrently(stores, conversation_id)
     assert sorted(tickets) == list(range(len(tickets)))
