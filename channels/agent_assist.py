@@ -112,6 +112,13 @@ class AgentAssistInput(InputChannel):
                 return None
             return desk().assist.overview(case, modes.get(conversation_id, BOT))
 
+        async def mode_changed(request: Request, conversation_id: str) -> None:
+            """The agent mode is not in the tracker: rewrite the conversation's index row, tell the consoles."""
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation_id)
+            if tracker is not None:
+                await asyncio.to_thread(desk().index_conversation, tracker.current_state(EventVerbosity.ALL))
+            FEED.changed(conversation_id)
+
         async def locked_update(request: Request, conversation_id: str,
                                 change: Callable[[DialogueStateTracker], Awaitable[Any]]) -> Any:
             agent = request.app.ctx.agent
@@ -151,11 +158,15 @@ class AgentAssistInput(InputChannel):
         @bp.route("/api/conversations", methods=["GET"])
         @agent_required
         async def conversations(request: Request) -> HTTPResponse:
-            keys = list(await request.app.ctx.agent.tracker_store.keys())[-MAX_CONVERSATIONS:]
-            modes = desk().agent_modes.modes()
-            rows = [row for key in keys if (row := await overview(request, key, modes)) and row["turns"]]
-            rows.sort(key=lambda r: (-r["risk"]["rank"], -r["risk"]["score"], -r["updated_at"]))
-            return response.json({"conversations": rows})
+            """A page of the conversation index (most at risk first, then most recent); never the tracker store."""
+            try:
+                offset = max(0, int(request.args.get("offset", 0)))
+                limit = min(max(1, int(request.args.get("limit", MAX_CONVERSATIONS))), MAX_CONVERSATIONS)
+            except ValueError:
+                return bad_request("offset 和 limit 必须是整数。")
+            index = desk().conversation_index
+            rows, total = await asyncio.to_thread(lambda: (index.page(limit, offset), index.count()))
+            return response.json({"conversations": rows, "total": total, "offset": offset, "limit": limit})
 
         @bp.route("/api/conversations/<conversation_id>", methods=["GET"])
         @agent_required
@@ -255,7 +266,7 @@ class AgentAssistInput(InputChannel):
             if await locked_update(request, conversation_id, pause) is None:
                 return bad_request("没有找到这个会话。", status=404)
             desk().agent_modes.set_mode(conversation_id, mode)
-            FEED.changed(conversation_id)
+            await mode_changed(request, conversation_id)
             return response.json({"ok": True, "mode": mode})
 
         @bp.route("/api/conversations/<conversation_id>/messages", methods=["POST"])
@@ -311,7 +322,7 @@ class AgentAssistInput(InputChannel):
                 return bad_request("没有找到这个会话。", status=404)
             desk().agent_modes.set_mode(conversation_id, BOT)
             desk().handoffs.hand_back(conversation_id)
-            FEED.changed(conversation_id)
+            await mode_changed(request, conversation_id)
             return response.json({"ok": True, "mode": BOT, "bot": outcome})
 
         @bp.route("/api/conversations/<conversation_id>/close", methods=["POST"])
@@ -330,7 +341,7 @@ class AgentAssistInput(InputChannel):
             await locked_update(request, conversation_id, unpause)
             desk().agent_modes.set_mode(conversation_id, CLOSED, summary=summary)
             desk().handoffs.hand_back(conversation_id)
-            FEED.changed(conversation_id)
+            await mode_changed(request, conversation_id)
             return response.json({"ok": True, "mode": CLOSED, "summary": summary})
 
         return bp

@@ -37,6 +37,7 @@ from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.model import Policy
 from complaint_desk.replies import ReplyBook
 from complaint_desk.stores.agent_modes import AgentSessionStore
+from complaint_desk.stores.conversation_index import ConversationIndex
 from complaint_desk.stores.database import create_schema, default_engine, engine_for, session_factory
 from complaint_desk.stores.evidence_photos import EvidenceStore, UploadLimits
 from complaint_desk.stores.follow_ups import FollowUpStore
@@ -63,6 +64,7 @@ class Desk:
     follow_ups: FollowUpStore
     handoffs: HandoffQueue
     agent_modes: AgentSessionStore
+    conversation_index: ConversationIndex
     evidence_photos: EvidenceStore
     insights: Settings
 
@@ -106,6 +108,7 @@ class Desk:
             follow_ups=FollowUpStore(sessions),
             handoffs=HandoffQueue(sessions),
             agent_modes=AgentSessionStore(sessions),
+            conversation_index=ConversationIndex(sessions),
             evidence_photos=EvidenceStore(sessions, (var_dir or PROJECT_ROOT / "var") / "evidence", limits),
             insights=load_settings(knowledge_dir / "insights.yml", policy, rules.handoff.reason_labels,
                                    knowledge_dir / "root_cause_stopwords.txt"),
@@ -119,6 +122,17 @@ class Desk:
              today: dt.date | None = None) -> Case:
         """The case for a tracker state (a dict: Rasa's `current_state()`)."""
         return Case(state, self.rules, lookups or self.lookups(), today)
+
+    def console_row(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        """The console's list row of a conversation, with its agent mode (one place for the bot and the console)."""
+        case = self.case(state)
+        return self.assist.overview(case, self.agent_modes.get(case.conversation_id).mode)
+
+    def index_conversation(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        """Write the conversation's row into the conversation index; returns the row."""
+        row = self.console_row(state)
+        self.conversation_index.put(row)
+        return row
 
     def lookups(self) -> CaseLookups:
         return CaseLookups(find_order=self.orders.find, tickets_for_order=self.tickets.for_order)

@@ -102,3 +102,18 @@ class EvidenceRow(Base):
     stored_path = sa.Column(sa.String(500), nullable=False)
     original_name = sa.Column(sa.String(255), nullable=True)
     created_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class ConversationIndexRow(Base):
+    """One row per conversation for the agent console's list (complaint_desk/stores/conversation_index.py)."""
+
+    __tablename__ = "conversation_index"
+    __table_args__ = (sa.Index("ix_conversation_index_order", "risk_rank", "risk_score", "updated_at"),)
+
+    conversation_id = sa.Column(sa.String(255), primary_key=True)
+    risk_rank = sa.Column(sa.Integer, nullable=False)
+    risk_score = sa.Column(sa.Float, nullable=False)
+    updated_at = sa.Column(sa.Float, nullable=False)  # Unix time of the conversation's last event
+    turns = sa.Column(sa.Integer, nullable=False)
+    mode = sa.Column(sa.String(20), nullable=False)
+    row = sa.Column(sa.Text, nullable=False)  # the console's row as JSON (ConsoleAssist.overview)

@@ -150,3 +150,23 @@ def test_photo_upload_limits_and_storage(stack: Stack, customer: Customer) -> No
     photo = agent(stack).get(api(stack, f"conversations/{customer.sender}/evidence/{evidence_id}"), timeout=30)
     assert photo.content == png() and photo.headers["Content-Type"].startswith("image/png")
     assert agent(stack).get(api(stack, f"conversations/someone-else/evidence/{evidence_id}"), timeout=30).status_code == 404
+
+
+def test_the_list_comes_from_the_conversation_index_and_follows_turns_and_modes(stack: Stack, customer: Customer) -> None:
+    desk = agent(stack)
+
+    def listed() -> dict | None:
+        body = desk.get(api(stack, "conversations"), params={"limit": 200}, timeout=30).json()
+        assert body["total"] >= len(body["conversations"])
+        return next((row for row in body["conversations"] if row["conversation_id"] == customer.sender), None)
+
+    assert listed() is None, "no customer turn yet, nothing listed"
+    customer.say(ANGRY)
+    row = listed()
+    assert row is not None and row["last_message"].startswith("你们这什么破快递") and row["mode"] == "bot"
+    assert desk.post(api(stack, f"conversations/{customer.sender}/takeover"), json={"mode": "takeover"},
+                     timeout=30).ok
+    assert listed()["mode"] == "takeover", "a mode change (not in the tracker) reaches the index"
+    customer.say(f"订单号{DEMO_ORDER}")
+    assert listed()["last_message"] == f"订单号{DEMO_ORDER}"
+    assert desk.get(api(stack, "conversations"), params={"limit": "many"}, timeout=30).status_code == 400

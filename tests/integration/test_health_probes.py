@@ -13,5 +13,5 @@ def test_a_running_replica_is_live_and_ready_and_says_what_it_checked(stack: Sta
     assert ready.status_code == 200, ready.text
     body = ready.json()
     assert body["status"] == "ready"
-    assert body["checks"] == {"model": "ok", "complaint_database": "ok", "tracker_store": "ok"}
+    assert body["checks"] == {"model": "ok", "complaint_database": "ok", "tracker_store": "ok", "event_broker": "ok"}
     assert ready.headers["Cache-Control"] == "no-store"

@@ -1,0 +1,132 @@
+"""The agent console's list with many conversations: the conversation index against the old per-request build.
+
+    .venv/bin/python -m bench.bench_console_list [--conversations 10000] [--repeats 100]
+
+- baseline (the list before the index): every request built the row of each of the latest 200 conversations
+  from its events (Case + overview; the tracker-store reads it also did are not counted, so this is a floor);
+- index: one SQL page of 200 rows plus the total, sorted by risk and recency, over N indexed conversations,
+  on SQLite and on PostgreSQL (the machine's, or a throwaway one from tools/services.py).
+Prints p50/p95 per request and writes var/bench/console_list.json. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench.common import BENCH_VAR, progress, summarize_ms
+from complaint_desk.desk import Desk
+from complaint_desk.paths import PROJECT_ROOT
+from complaint_desk.stores.conversation_index import ConversationIndex
+from complaint_desk.stores.database import create_schema, engine_for, session_factory
+from tools.services import provide
+
+MESSAGES = [
+    ("complain_delivery", "angry", "快递一个星期了还没到，你们到底管不管"),
+    ("give_order_number", "neutral", "订单号472918305561"),
+    ("complain_quality", "disappointed", "耳机用了三天左边就没声音了"),
+    ("state_desired_outcome", "neutral", "给我换个新的吧"),
+    ("threaten_escalation", "angry", "再不处理我就打12315"),
+    ("ask_progress", "anxious", "我的退款到哪一步了"),
+]
+
+
+def synthetic_state(conversation_id: str, turns: int, start: float, rng: random.Random) -> dict:
+    events: list[dict] = []
+    for turn in range(turns):
+        intent, emotion, text = rng.choice(MESSAGES)
+        stamp = start + turn * 40.0
+        events.append({"event": "user", "text": text, "timestamp": stamp,
+                       "parse_data": {"intent": {"name": intent, "confidence": 0.93}, "entities": [],
+                                      "emotion": {"name": emotion, "confidence": 0.8, "intensity": 0.5}}})
+        events.append({"event": "bot", "text": "收到，我来帮您处理。", "timestamp": stamp + 1.0})
+    return {"sender_id": conversation_id, "events": events, "slots": {}, "paused": False, "active_loop": {}}
+
+
+def time_requests(request: Callable[[], object], repeats: int) -> dict[str, float]:
+    durations = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        request()
+        durations.append((time.perf_counter() - started) * 1000)
+    return summarize_ms(durations)
+
+
+def fill_index(desk: Desk, index: ConversationIndex, conversations: int, rng: random.Random) -> None:
+    now = time.time()
+    templates = [desk.console_row(synthetic_state("template", rng.randint(1, 6), now, rng)) for _ in range(50)]
+    for n in range(conversations):
+        row = dict(rng.choice(templates))
+        row["conversation_id"] = f"bench-{n:06d}"
+        row["updated_at"] = now - rng.uniform(0, 7 * 86400)
+        index.put(row)
+        if (n + 1) % 2000 == 0:
+            progress(f"  {n + 1}/{conversations} rows indexed")
+
+
+def page_request(index: ConversationIndex) -> Callable[[], object]:
+    return lambda: json.dumps({"conversations": index.page(200, 0), "total": index.count()}, ensure_ascii=False)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--conversations", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=100)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    scratch = Path(tempfile.mkdtemp(prefix="bench-console-"))
+    results: dict[str, dict] = {}
+    desk = Desk.build(db_url=f"sqlite:///{scratch / 'desk.db'}", var_dir=scratch)
+
+    progress("baseline: rows of 200 conversations built from their events per request")
+    states = [synthetic_state(f"old-{n}", rng.randint(1, 6), time.time(), rng) for n in range(200)]
+    results["baseline_build_200_rows"] = time_requests(
+        lambda: sorted((desk.console_row(state) for state in states), key=lambda r: -r["risk"]["rank"]),
+        max(5, args.repeats // 10))
+
+    engine = engine_for(f"sqlite:///{scratch / 'index.db'}")
+    create_schema(engine)
+    index = ConversationIndex(session_factory(engine))
+    progress(f"index on SQLite: {args.conversations} conversations")
+    fill_index(desk, index, args.conversations, rng)
+    results["index_sqlite"] = time_requests(page_request(index), args.repeats)
+
+    services_root = PROJECT_ROOT / "var" / "services" / f"bench-{uuid.uuid4().hex[:6]}"
+    services_root.mkdir(parents=True)
+    services = provide(services_root)
+    schema = f"bench_index_{uuid.uuid4().hex[:6]}"
+    try:
+        pg_engine = engine_for(services.database_url, schema)
+        create_schema(pg_engine)
+        pg_index = ConversationIndex(session_factory(pg_engine))
+        progress(f"index on PostgreSQL: {args.conversations} conversations")
+        fill_index(desk, pg_index, args.conversations, rng)
+        results["index_postgresql"] = time_requests(page_request(pg_index), args.repeats)
+        with pg_engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        pg_engine.dispose()
+    finally:
+        services.stop()
+        shutil.rmtree(services_root, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    BENCH_VAR.mkdir(parents=True, exist_ok=True)
+    report = {"conversations": args.conversations, "page_size": 200, "results": results}
+    (BENCH_VAR / "console_list.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"\n| console list request ({args.conversations} conversations) | p50 ms | p95 ms |\n|---|---|---|")
+    for name, figures in results.items():
+        print(f"| {name} | {figures['p50_ms']} | {figures['p95_ms']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,69 @@
+"""The conversation index: one row per conversation, as the agent console's list shows it, paged and sorted in SQL.
+
+Written whenever a conversation's tracker is saved (runtime/indexed_tracker_store.py) or an agent changes its
+mode (channels/agent_assist.py); the console's list reads only this table, never the tracker store. A row
+never goes back in time: an older write that arrives late is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
+from complaint_desk.stores.tables import ConversationIndexRow
+
+MAX_PAGE = 200
+
+
+class ConversationIndex:
+    def __init__(self, sessions: sessionmaker) -> None:
+        self._sessions = sessions
+
+    def put(self, row: Mapping[str, Any]) -> bool:
+        """Insert or update the row of row["conversation_id"]; False when the stored row is newer."""
+        values = {
+            "conversation_id": row["conversation_id"],
+            "risk_rank": int(row["risk"]["rank"]),
+            "risk_score": float(row["risk"]["score"]),
+            "updated_at": float(row["updated_at"] or 0.0),
+            "turns": int(row["turns"]),
+            "mode": str(row["mode"]),
+            "row": json.dumps(row, ensure_ascii=False),
+        }
+        with self._sessions.begin() as session:
+            stored = session.get(ConversationIndexRow, values["conversation_id"], with_for_update=True)
+            if stored is None:
+                try:
+                    with session.begin_nested():
+                        session.add(ConversationIndexRow(**values))
+                    return True
+                except sa.exc.IntegrityError:  # another replica inserted it just now
+                    stored = session.get(ConversationIndexRow, values["conversation_id"], with_for_update=True)
+            if stored.updated_at > values["updated_at"]:
+                return False
+            for key, value in values.items():
+                setattr(stored, key, value)
+            return True
+
+    def page(self, limit: int = MAX_PAGE, offset: int = 0) -> list[dict[str, Any]]:
+        """Conversations with at least one customer turn, most at risk first, then most recent."""
+        limit = max(1, min(int(limit), MAX_PAGE))
+        with self._sessions() as session:
+            texts = session.scalars(
+                sa.select(ConversationIndexRow.row)
+                .where(ConversationIndexRow.turns > 0)
+                .order_by(ConversationIndexRow.risk_rank.desc(), ConversationIndexRow.risk_score.desc(),
+                          ConversationIndexRow.updated_at.desc())
+                .limit(limit).offset(max(0, int(offset)))
+            ).all()
+        return [json.loads(text) for text in texts]
+
+    def count(self) -> int:
+        with self._sessions() as session:
+            return session.scalar(
+                sa.select(sa.func.count()).select_from(ConversationIndexRow).where(ConversationIndexRow.turns > 0)
+            ) or 0

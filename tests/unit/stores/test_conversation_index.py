@@ -1,0 +1,53 @@
+"""The console's conversation index: sorted and paged in SQL, never going back in time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from complaint_desk.stores.conversation_index import MAX_PAGE, ConversationIndex
+from complaint_desk.stores.database import create_schema, engine_for, session_factory
+
+
+def row(conversation_id: str, rank: int = 1, score: float = 0.2, updated_at: float = 100.0, turns: int = 1,
+        mode: str = "bot", text: str = "快递还没到") -> dict:
+    return {"conversation_id": conversation_id, "last_message": text, "risk": {"rank": rank, "score": score},
+            "mode": mode, "turns": turns, "updated_at": updated_at}
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> ConversationIndex:
+    engine = engine_for(f"sqlite:///{tmp_path / 'index.db'}")
+    create_schema(engine)
+    return ConversationIndex(session_factory(engine))
+
+
+def test_most_at_risk_first_then_the_highest_score_then_the_most_recent(index):
+    for item in (row("calm-old", 1, 0.1, 100), row("red", 3, 0.9, 50), row("calm-new", 1, 0.1, 300),
+                 row("calm-scored", 1, 0.5, 10)):
+        index.put(item)
+    assert [r["conversation_id"] for r in index.page()] == ["red", "calm-scored", "calm-new", "calm-old"]
+
+
+def test_a_late_older_write_does_not_overwrite_a_newer_row(index):
+    assert index.put(row("c1", updated_at=200, text="新消息", mode="takeover"))
+    assert not index.put(row("c1", updated_at=150, text="旧消息"))
+    assert index.put(row("c1", updated_at=200, mode="bot", text="新消息"))  # same instant: a mode change
+    [only] = index.page()
+    assert (only["last_message"], only["mode"]) == ("新消息", "bot")
+
+
+def test_conversations_without_a_customer_turn_are_not_listed(index):
+    index.put(row("empty", turns=0))
+    index.put(row("spoke"))
+    assert [r["conversation_id"] for r in index.page()] == ["spoke"] and index.count() == 1
+
+
+def test_pages_are_cut_in_sql_and_the_page_size_is_capped(index):
+    for n in range(250):
+        index.put(row(f"c{n:03d}", updated_at=float(n)))
+    first, second = index.page(limit=100), index.page(limit=100, offset=100)
+    assert first[0]["conversation_id"] == "c249" and second[0]["conversation_id"] == "c149"
+    assert len(index.page(limit=10_000)) == MAX_PAGE and index.count() == 250
+    assert index.page(limit=5, offset=10_000) == []
