@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
-DEFAULT_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
+DEFAULT_RABBITMQ_URL = "amqp://guest@127.0.0.1:5672/"  # no password in the URL: AMQP clients default to guest
 APT_PACKAGES = {"postgresql": "postgresql", "redis": "redis-server", "rabbitmq": "rabbitmq-server"}
 START_TIMEOUT_SECONDS = 90.0
 
@@ -176,9 +176,9 @@ def start_rabbitmq(root: Path, services: Services) -> str:
     services._stops.append(lambda: (subprocess.run([control, "-n", node, "stop"], env=env, capture_output=True,
                                                    timeout=60), process.wait(timeout=60)))
     _wait_for_port(port, "RabbitMQ", process)
-    _wait_for_amqp(f"amqp://guest:guest@127.0.0.1:{port}/")
+    _wait_for_amqp(f"amqp://guest@127.0.0.1:{port}/")
     services.started.append("rabbitmq")
-    return f"amqp://guest:guest@127.0.0.1:{port}/"
+    return f"amqp://guest@127.0.0.1:{port}/"
 
 
 def _wait_for_amqp(url: str) -> None:

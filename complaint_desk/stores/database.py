@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from alembic.config import Config as AlembicConfig
 from sqlalchemy.orm import Session, sessionmaker
 
 from complaint_desk.paths import PROJECT_ROOT
-from complaint_desk.stores.tables import Base
 
 DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'complaint_desk.db'}"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # Any fixed number: every process that creates tables or seeds data waits on this one lock.
 _WRITERS_LOCK_KEY = 7_202_611
@@ -92,36 +93,34 @@ def serialize_writers(connection: sa.engine.Connection | Session) -> None:
 
 
 def create_schema(engine: sa.engine.Engine) -> None:
-    """Create the schema (PostgreSQL) and any missing tables. Safe to run any number of times, at once."""
+    """Create the schema (PostgreSQL) and bring the complaint tables to the newest migration
+    (complaint_desk/stores/migrations/, Alembic `upgrade head`). Safe to run any number of times, at once:
+    every caller waits on one advisory lock. Rasa's own tables are never touched."""
     with engine.begin() as connection:
         serialize_writers(connection)
         schema = _SCHEMA_OF.get(engine)
         if schema is not None:
             connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-        Base.metadata.create_all(connection)
-        add_missing_columns(connection)
+        migrate(connection)
 
 
-def add_missing_columns(connection: sa.engine.Connection) -> list[str]:
-    """Add nullable columns that newer code declares to tables an older version created.
+def migration_config(connection: sa.engine.Connection | None = None) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
 
-    create_all never alters an existing table, so a database from before a column was added
-    would otherwise fail every query. Returns "table.column" for each column added.
-    """
-    inspector = sa.inspect(connection)
-    existing_tables = set(inspector.get_table_names())
-    added: list[str] = []
-    for table in Base.metadata.sorted_tables:
-        if table.name not in existing_tables:
-            continue
-        present = {column["name"] for column in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in present or not column.nullable:
-                continue
-            column_type = column.type.compile(dialect=connection.dialect)
-            connection.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column_type}'))
-            added.append(f"{table.name}.{column.name}")
-    return added
+
+def migrate(connection: sa.engine.Connection, revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(migration_config(connection), revision)
+
+
+def current_revision(connection: sa.engine.Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def session_factory(engine: sa.engine.Engine) -> sessionmaker:

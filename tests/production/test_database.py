@@ -19,7 +19,7 @@ from tests.production.conftest import RUN_ID
 from tools.services import Services
 
 TABLES = {"demo_orders", "complaint_tickets", "complaint_follow_ups", "complaint_handoffs", "complaint_evidence",
-          "agent_sessions"}
+          "agent_sessions", "conversation_index", "alembic_version"}
 NEW_TICKET = NewTicket("conversation-1", "472918305561", "delivery", "L1", "shipping_coupon", "运费券补偿", 10.0,
                        ["angry"], dt.timedelta(hours=24))
 
@@ -91,3 +91,27 @@ def test_the_schema_keeps_the_run_apart(database: sa.engine.Engine, schema: str,
         other.dispose()
         with database.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}_other" CASCADE'))
+
+
+def test_a_postgresql_database_of_the_previous_release_is_migrated_with_its_rows(database: sa.engine.Engine,
+                                                                                  services: Services) -> None:
+    from complaint_desk.stores.database import current_revision, migrate
+
+    schema = f"cd_test_{RUN_ID}_previous"
+    engine = engine_for(services.database_url, schema)
+    try:
+        with engine.begin() as connection:  # the previous release: the baseline tables, no migration record
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+            migrate(connection, "0001")
+            connection.execute(sa.text("DROP TABLE alembic_version"))
+        TicketStore(session_factory(engine)).open_ticket(NEW_TICKET)
+        create_schema(engine)
+        with engine.connect() as connection:
+            assert current_revision(connection) == "0002"
+        assert tables_in(database, schema) == TABLES
+        assert [t.conversation_id for t in TicketStore(session_factory(engine)).for_order("472918305561")] == [
+            "conversation-1"]
+    finally:
+        engine.dispose()
+        with database.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
