@@ -28,6 +28,7 @@ from sanic.response import HTTPResponse
 
 from channels.agent_auth import add_login_routes, agent_required, is_agent
 from channels.live_feed import FEED, FULL_REFRESH, follow_event_broker
+from channels.metrics import AGENT_BLOCKS
 from complaint_desk.case.case import Case
 from complaint_desk.case.waiting import AGENT
 from complaint_desk.desk import Desk, shared_desk
@@ -284,6 +285,8 @@ class AgentAssistInput(InputChannel):
                 return bad_request("没有找到这个会话。", status=404)
             verdict = desk().assist.check_draft(text, case)
             if not verdict["allowed"]:
+                for family in {finding["family"] for finding in verdict["findings"]}:
+                    AGENT_BLOCKS.labels(family).inc()
                 return bad_request("这条回复有过度承诺，请改用建议的改写后再发送。", status=422, check=verdict)
 
             async def say(tracker: DialogueStateTracker) -> None:

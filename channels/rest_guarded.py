@@ -24,6 +24,7 @@ from sanic.response import HTTPResponse
 
 from channels.customer_session import new_session_id
 from channels.input_checks import RejectedMessage, checked_sender, checked_text, parse_json_object
+from channels.metrics import REFUSED, TurnTimer
 from channels.no_silence import agent_of, reply_if_silent
 
 logger = logging.getLogger(__name__)
@@ -52,15 +53,21 @@ class GuardedRestInput(RestInput):
                 sender_id = checked_sender(body.get("sender"))
                 text = checked_text(body.get("message"))
             except RejectedMessage as rejected:
+                REFUSED.labels(self.name(), rejected.code).inc()
                 return response.json(rejected.body(), status=rejected.status)
             collector = CollectingOutputChannel()
+            timer, outcome = TurnTimer(self.name()), "answered"
             try:
                 await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name()))
             except asyncio.CancelledError:
+                outcome = "failed"
                 logger.error("消息处理超时：%s", sender_id)
             except Exception:
+                outcome = "failed"
                 logger.exception("消息处理失败：%s", sender_id)
-            await reply_if_silent(agent_of(request.app), sender_id, collector, len(collector.messages))
+            if await reply_if_silent(agent_of(request.app), sender_id, collector, len(collector.messages)):
+                outcome = "silent_fallback"
+            timer.done(outcome)
             return response.json(collector.messages)
 
         return webhook

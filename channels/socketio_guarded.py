@@ -30,6 +30,7 @@ from sanic import Blueprint, Sanic
 
 from channels.customer_session import is_trusted, new_session_id
 from channels.input_checks import SENDER_ID, RejectedMessage, checked_text
+from channels.metrics import REFUSED, TurnTimer
 from channels.no_silence import agent_of, reply_if_silent
 
 logger = logging.getLogger(__name__)
@@ -109,14 +110,19 @@ class GuardedSocketIOInput(SocketIOInput):
                     raise RejectedMessage("session_mismatch", status=403)
                 text = checked_text(data.get("message"))
             except RejectedMessage as rejected:
+                REFUSED.labels(self.name(), rejected.code).inc()
                 await refuse(sid, rejected)
                 return
             output = CountingSocketIOOutput(sio, self.bot_message_evt)
+            timer, outcome = TurnTimer(self.name()), "answered"
             try:
                 await on_new_message(UserMessage(text, output, bound, input_channel=self.name()))
             except Exception:
+                outcome = "failed"
                 logger.exception("消息处理失败：%s", bound)
-            await reply_if_silent(agent_of(app_holder.get("app")), bound, output, output.replies)
+            if await reply_if_silent(agent_of(app_holder.get("app")), bound, output, output.replies):
+                outcome = "silent_fallback"
+            timer.done(outcome)
 
         # Replace the stock handlers registered by super().blueprint().
         sio.on("session_request", handler=session_request, namespace=self.namespace)
