@@ -3,13 +3,14 @@ counts only, no customer data).
 
 Per replica (sum them over replicas): customer turns by channel and outcome, their latency, messages refused
 as bad input, agent messages the guard refused by family. From the shared database at each scrape (the same
-on every replica; take the max): handoffs waiting for an agent, open tickets, follow-ups overdue and
-follow-ups the worker gave up on. Bot replies are checked by the guard in the action server, which has no
+on every replica; take the max): handoffs waiting for an agent, open tickets, follow-ups overdue,
+follow-ups the worker gave up on, and the seconds since a follow-up worker last finished a round. Bot replies are checked by the guard in the action server, which has no
 metrics endpoint yet.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -27,7 +28,7 @@ from sqlalchemy.orm import sessionmaker
 
 from complaint_desk import clock
 from complaint_desk.desk import shared_desk
-from complaint_desk.stores.tables import FollowUpRow, HandoffRow, TicketRow
+from complaint_desk.stores.tables import FollowUpRow, HandoffRow, TicketRow, WorkerHeartbeatRow
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ class DeskBacklog(Collector):
                     unfired, FollowUpRow.failed_at.is_(None), FollowUpRow.due_at <= now)).scalar()
                 failed = connection.execute(sa.select(sa.func.count()).select_from(FollowUpRow).where(
                     unfired, FollowUpRow.failed_at.is_not(None))).scalar()
+                last_beat = connection.execute(sa.select(sa.func.max(WorkerHeartbeatRow.beat_at)).where(
+                    WorkerHeartbeatRow.role == "followup_worker")).scalar()
         except Exception:  # a scrape must not fail because the database hiccups; the gauges are left out
             logger.exception("指标：读取数据库失败")
             return
@@ -84,6 +87,12 @@ class DeskBacklog(Collector):
             ("complaint_desk_follow_ups_failed", "Follow-ups the worker gave up on after its last attempt", failed),
         ):
             yield GaugeMetricFamily(name, documentation, value=float(value or 0))
+        if last_beat is not None:
+            if isinstance(last_beat, str):  # SQLite hands back text for a bare aggregate
+                last_beat = dt.datetime.fromisoformat(last_beat)
+            yield GaugeMetricFamily("complaint_desk_followup_worker_seconds_since_beat",
+                                    "Seconds since any follow-up worker last finished a round",
+                                    value=max(0.0, (now - last_beat).total_seconds()))
 
 
 _BACKLOG = DeskBacklog()

@@ -12,6 +12,8 @@ import argparse
 import datetime as dt
 import logging
 import signal
+import socket
+import sys
 import time
 
 import requests
@@ -19,10 +21,12 @@ import requests
 from complaint_desk import clock
 from complaint_desk.stores.database import create_schema, default_engine, session_factory
 from complaint_desk.stores.follow_ups import FollowUp, FollowUpStore, RetryPolicy
+from complaint_desk.stores.heartbeats import Heartbeats
 
 logger = logging.getLogger("followup_worker")
 
 FOLLOW_UP_INTENT = "EXTERNAL_followup"
+ROLE = "followup_worker"
 
 
 def fire(follow_up: FollowUp, rasa_url: str, token: str) -> str | None:
@@ -61,10 +65,23 @@ def run_once(store: FollowUpStore, rasa_url: str, token: str) -> int:
     return fired
 
 
+def worker_id() -> str:
+    """One follow-up worker per host or container (the pod's name on Kubernetes)."""
+    return f"{socket.gethostname()}:{ROLE}"
+
+
+def alive(store: Heartbeats, poll_seconds: float, now: dt.datetime) -> bool:
+    """The liveness check: this host's worker finished a round within three poll intervals (and a minute)."""
+    last = store.last_beat(worker_id())
+    return last is not None and now - last <= dt.timedelta(seconds=3 * poll_seconds + 60)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rasa-url", required=True)
-    parser.add_argument("--token", required=True)
+    parser.add_argument("--alive", action="store_true",
+                        help="exit 0 if this host's worker beat recently, else 1 (a liveness probe), then stop")
+    parser.add_argument("--rasa-url")
+    parser.add_argument("--token")
     parser.add_argument("--poll-seconds", type=float, default=30.0)
     parser.add_argument("--max-attempts", type=int, default=RetryPolicy.max_attempts,
                         help="attempts before a follow-up is marked failed")
@@ -72,12 +89,18 @@ def main() -> None:
     parser.add_argument("--max-retry-seconds", type=float, default=RetryPolicy.max_delay.total_seconds())
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
+    if args.alive:
+        engine = default_engine()
+        sys.exit(0 if alive(Heartbeats(session_factory(engine)), args.poll_seconds, clock.now()) else 1)
+    if not args.rasa_url or not args.token:
+        parser.error("--rasa-url 和 --token 是必填项")
 
     retry = RetryPolicy(first_delay=dt.timedelta(seconds=args.first_retry_seconds),
                         max_delay=dt.timedelta(seconds=args.max_retry_seconds), max_attempts=args.max_attempts)
     engine = default_engine()
     create_schema(engine)
     store = FollowUpStore(session_factory(engine), retry=retry)
+    heartbeats = Heartbeats(session_factory(engine))
     running = True
 
     def stop(signum: int, frame: object) -> None:
@@ -89,6 +112,7 @@ def main() -> None:
     while running:
         try:
             run_once(store, args.rasa_url, args.token)
+            heartbeats.beat(worker_id(), ROLE, clock.now())
         except Exception:  # a database hiccup must not end the worker
             logger.exception("回访轮询出错，下一轮重试")
         deadline = time.monotonic() + args.poll_seconds

@@ -118,3 +118,13 @@ class ConversationIndexRow(Base):
     turns = sa.Column(sa.Integer, nullable=False)
     mode = sa.Column(sa.String(20), nullable=False)
     row = sa.Column(sa.Text, nullable=False)  # the console's row as JSON (ConsoleAssist.overview)
+
+
+class WorkerHeartbeatRow(Base):
+    """The last time each background worker (one per host or container) finished a round."""
+
+    __tablename__ = "worker_heartbeats"
+
+    worker_id = sa.Column(sa.String(255), primary_key=True)
+    role = sa.Column(sa.String(30), nullable=False)
+    beat_at = sa.Column(sa.DateTime, nullable=False)

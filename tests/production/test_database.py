@@ -19,7 +19,7 @@ from tests.production.conftest import RUN_ID
 from tools.services import Services
 
 TABLES = {"demo_orders", "complaint_tickets", "complaint_follow_ups", "complaint_handoffs", "complaint_evidence",
-          "agent_sessions", "conversation_index", "alembic_version"}
+          "agent_sessions", "conversation_index", "worker_heartbeats", "alembic_version"}
 NEW_TICKET = NewTicket("conversation-1", "472918305561", "delivery", "L1", "shipping_coupon", "运费券补偿", 10.0,
                        ["angry"], dt.timedelta(hours=24))
 
@@ -107,7 +107,7 @@ def test_a_postgresql_database_of_the_previous_release_is_migrated_with_its_rows
         TicketStore(session_factory(engine)).open_ticket(NEW_TICKET)
         create_schema(engine)
         with engine.connect() as connection:
-            assert current_revision(connection) == "0002"
+            assert current_revision(connection) == "0003"
         assert tables_in(database, schema) == TABLES
         assert [t.conversation_id for t in TicketStore(session_factory(engine)).for_order("472918305561")] == [
             "conversation-1"]

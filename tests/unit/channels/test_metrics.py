@@ -50,3 +50,14 @@ def test_a_database_failure_leaves_the_gauges_out_instead_of_failing_the_scrape(
         raise RuntimeError("database down")
 
     assert list(DeskBacklog(broken).collect()) == []
+
+
+def test_the_age_of_the_newest_worker_heartbeat_is_a_gauge(tmp_path: Path) -> None:
+    from complaint_desk.stores.heartbeats import Heartbeats
+
+    engine = engine_for(f"sqlite:///{tmp_path / 'beats.db'}")
+    create_schema(engine)
+    sessions = session_factory(engine)
+    Heartbeats(sessions).beat("host-a:followup_worker", "followup_worker", clock.now() - dt.timedelta(seconds=90))
+    gauges = {family.name: family.samples[0].value for family in DeskBacklog(lambda: sessions).collect()}
+    assert 89 <= gauges["complaint_desk_followup_worker_seconds_since_beat"] <= 120

@@ -111,7 +111,7 @@ def test_compose_takes_secrets_from_the_environment_and_refuses_to_start_without
 def test_every_long_running_compose_service_has_a_health_check_and_waits_for_what_it_needs() -> None:
     services = compose()["services"]
     for name, service in services.items():
-        if name not in ("prepare-database", "followup-worker"):
+        if name != "prepare-database":
             assert "healthcheck" in service, name
     assert "/webhooks/health/ready" in " ".join(services["rasa"]["healthcheck"]["test"])
     assert services["rasa"]["depends_on"]["prepare-database"] == {"condition": "service_completed_successfully"}
@@ -161,6 +161,8 @@ def test_probes_point_at_routes_that_exist_and_services_select_their_pods() -> N
     assert '"/ready"' in health and '"/live"' in health and 'return "health"' in health
     actions = deployments["action-server"]["spec"]["template"]["spec"]["containers"][0]
     assert actions["readinessProbe"]["httpGet"]["path"] == "/health"  # rasa_sdk's own route
+    worker = deployments["followup-worker"]["spec"]["template"]["spec"]["containers"][0]
+    assert worker["livenessProbe"]["exec"]["command"][:4] == ["python", "-m", "runtime.followup_worker", "--alive"]
     assert deployments["rasa"]["spec"]["replicas"] >= 2
     for service in (doc for doc in documents if doc["kind"] == "Service"):
         selected = deployments[service["metadata"]["name"]]

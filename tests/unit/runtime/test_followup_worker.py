@@ -87,3 +87,20 @@ def test_rasa_not_listening_counts_as_a_failed_attempt(store):
     assert run_once(store, f"http://127.0.0.1:{closed_port}", "secret") == 0
     [again] = pending(store)
     assert again.attempts == 2 and "ConnectionError" in (again.last_error or "")
+
+
+def test_the_liveness_check_needs_a_recent_round_of_this_hosts_worker(tmp_path: Path) -> None:
+    from complaint_desk.stores.heartbeats import Heartbeats
+    from runtime.followup_worker import ROLE, alive, worker_id
+
+    engine = engine_for(f"sqlite:///{tmp_path / 'beats.db'}")
+    create_schema(engine)
+    beats = Heartbeats(session_factory(engine))
+    now = dt.datetime(2026, 12, 7, 10, 0)
+    assert not alive(beats, 30, now), "never beat: not alive"
+    beats.beat("another-host:followup_worker", ROLE, now)
+    assert not alive(beats, 30, now), "another host's beat does not count"
+    beats.beat(worker_id(), ROLE, now - dt.timedelta(seconds=100))
+    assert alive(beats, 30, now)
+    assert not alive(beats, 30, now + dt.timedelta(minutes=5)), "stale: three polls and a minute have passed"
+    assert beats.newest_of_role(ROLE) == now

@@ -15,7 +15,7 @@ from complaint_desk.stores.follow_ups import FollowUpStore
 from complaint_desk.stores.tables import Base
 from complaint_desk.stores.tickets import NewTicket, TicketStore
 
-HEAD = "0002"
+HEAD = "0003"
 
 
 def differences(engine: sa.engine.Engine) -> list:
