@@ -69,7 +69,7 @@ test-e2e: $(MODEL) browser
 	$(BIN)/pytest tests/e2e
 
 # PostgreSQL, Redis and RabbitMQ for the tests: the machine's own when they answer; otherwise the tests start
-# throwaway instances under var/services/ (tools/services.py), and this installs the servers with apt if missing.
+# throwaway instances in a scratch directory (tools/services.py); this installs the servers with apt if missing.
 services: install
 	$(BIN)/python -m tools.services --install-missing
 

@@ -25,10 +25,9 @@ import sqlalchemy as sa
 
 from bench.common import BENCH_VAR, progress, summarize_ms
 from complaint_desk.desk import Desk
-from complaint_desk.paths import PROJECT_ROOT
 from complaint_desk.stores.conversation_index import ConversationIndex
 from complaint_desk.stores.database import create_schema, engine_for, session_factory
-from tools.services import provide
+from tools.services import provide, scratch_dir
 
 MESSAGES = [
     ("complain_delivery", "angry", "快递一个星期了还没到，你们到底管不管"),
@@ -100,8 +99,7 @@ def main() -> int:
     fill_index(desk, index, args.conversations, rng)
     results["index_sqlite"] = time_requests(page_request(index), args.repeats)
 
-    services_root = PROJECT_ROOT / "var" / "services" / f"bench-{uuid.uuid4().hex[:6]}"
-    services_root.mkdir(parents=True)
+    services_root = scratch_dir("desk-services-bench-")
     services = provide(services_root)
     schema = f"bench_index_{uuid.uuid4().hex[:6]}"
     try:

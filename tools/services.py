@@ -1,8 +1,8 @@
 """PostgreSQL, Redis and RabbitMQ for the tests that need real ones (tests/production/, the PostgreSQL insights test).
 
 The machine's own services are used when they answer (TEST_DATABASE_URL, TEST_REDIS_URL, TEST_RABBITMQ_URL, or
-the defaults on 127.0.0.1). A service that does not answer gets a throwaway instance on a free port under the
-given directory, stopped and deleted at the end; a service the machine already runs is never touched.
+the defaults on 127.0.0.1). A service that does not answer gets a throwaway instance on a free port in a scratch
+directory, stopped and deleted at the end; a service the machine already runs is never touched.
 Throwaway PostgreSQL and RabbitMQ run as their Debian users (`postgres`, `rabbitmq`) when started by root.
 
     python -m tools.services --install-missing   # `make test`: apt-get the servers that neither answer nor are
@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -200,6 +201,13 @@ def _wait_for_amqp(url: str) -> None:
             if time.monotonic() > deadline:
                 raise ServiceError(f"临时的 RabbitMQ 不接受连接：{error}") from error
             time.sleep(0.5)
+
+
+def scratch_dir(prefix: str = "desk-services-") -> Path:
+    """A fresh directory the `postgres` and `rabbitmq` users can enter, whatever the checkout's parents allow."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    root.chmod(0o755)
+    return root
 
 
 def provide(root: Path, throwaway: bool = False) -> Services:

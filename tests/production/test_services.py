@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import aio_pika
 import redis
 import sqlalchemy as sa
 
-from complaint_desk.paths import PROJECT_ROOT
-from tools.services import answers, provide
+from tools.services import answers, provide, scratch_dir
 
 
 def test_throwaway_instances_answer_and_leave_nothing_behind() -> None:
-    root = PROJECT_ROOT / "var" / "services" / f"forced-{uuid.uuid4().hex[:6]}"
-    root.mkdir(parents=True)
+    root = scratch_dir("desk-services-forced-")
     services = provide(root, throwaway=True)
     try:
         assert services.started == ["postgresql", "redis", "rabbitmq"]
