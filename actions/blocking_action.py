@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from complaint_desk.desk import shared_desk
+from runtime.log_context import set_conversation
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -39,4 +40,5 @@ class BlockingAction(Action, ABC):
         """The action's body, run in a worker thread."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        set_conversation(tracker.sender_id)  # the conversation id of this action's log lines
         return await off_loop(self.run_blocking, dispatcher, tracker, domain)

@@ -34,6 +34,7 @@ from complaint_desk.case.waiting import AGENT
 from complaint_desk.desk import Desk, shared_desk
 from complaint_desk.paths import WEB_DIR
 from complaint_desk.stores.agent_modes import AGENT_MODES, BOT, CLOSED, SUGGEST, TAKEOVER
+from runtime.log_context import set_conversation
 from runtime.processor import answer_pending_message, form_question, predicted_next_action
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,10 @@ class AgentAssistInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("agent_assist", __name__)
+
+        @bp.middleware("request")
+        async def log_the_conversation(request: Request) -> None:
+            set_conversation(request.match_info.get("conversation_id"))  # None on routes of no conversation
         add_login_routes(bp)
 
         async def case_of(request: Request, conversation_id: str) -> Case | None:

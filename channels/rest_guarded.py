@@ -26,6 +26,7 @@ from channels.customer_session import new_session_id
 from channels.input_checks import RejectedMessage, checked_sender, checked_text, parse_json_object
 from channels.metrics import REFUSED, TurnTimer
 from channels.no_silence import agent_of, reply_if_silent
+from runtime.log_context import set_conversation
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class GuardedRestInput(RestInput):
             except RejectedMessage as rejected:
                 REFUSED.labels(self.name(), rejected.code).inc()
                 return response.json(rejected.body(), status=rejected.status)
+            set_conversation(sender_id)
             collector = CollectingOutputChannel()
             timer, outcome = TurnTimer(self.name()), "answered"
             try:

@@ -32,6 +32,7 @@ from channels.customer_session import is_trusted, new_session_id
 from channels.input_checks import SENDER_ID, RejectedMessage, checked_text
 from channels.metrics import REFUSED, TurnTimer
 from channels.no_silence import agent_of, reply_if_silent
+from runtime.log_context import set_conversation
 
 logger = logging.getLogger(__name__)
 POLLING_ONLY = ["polling"]
@@ -113,6 +114,7 @@ class GuardedSocketIOInput(SocketIOInput):
                 REFUSED.labels(self.name(), rejected.code).inc()
                 await refuse(sid, rejected)
                 return
+            set_conversation(bound)
             output = CountingSocketIOOutput(sio, self.bot_message_evt)
             timer, outcome = TurnTimer(self.name()), "answered"
             try:

@@ -6,7 +6,8 @@
     docker run complaint-desk prepare-database  # creates the schema and tables once, then exits
 
 The command lines are those tools.stack runs on one machine (the same functions build them), with
-settings from the environment (README, "Production"). Each role replaces this process (exec), so the
+settings from the environment (README, "Production"), and JSON log lines with the conversation id
+(runtime/logging.yml) unless LOG_FORMAT=text. Each role replaces this process (exec), so the
 container's signals reach the server itself.
 """
 
@@ -19,6 +20,7 @@ from collections.abc import Callable, Mapping
 from tools.stack import (
     DEFAULT_MODEL,
     ENDPOINTS,
+    LOGGING_CONFIG,
     action_server_command,
     followup_worker_command,
     prepare_database_command,
@@ -39,14 +41,19 @@ def _required(env: Mapping[str, str], name: str) -> str:
     return value
 
 
+def _logging(env: Mapping[str, str]) -> str | None:
+    """JSON log lines unless LOG_FORMAT=text."""
+    return None if env.get("LOG_FORMAT") == "text" else LOGGING_CONFIG
+
+
 def _rasa(env: Mapping[str, str]) -> list[str]:
     return rasa_server_command(sys.executable, env.get("RASA_MODEL") or DEFAULT_MODEL, PRODUCTION_ENDPOINTS,
                                _required(env, "RASA_API_TOKEN"), int(env.get("RASA_PORT") or 5005),
-                               interface="0.0.0.0")
+                               interface="0.0.0.0", logging_config=_logging(env))
 
 
 def _action_server(env: Mapping[str, str]) -> list[str]:
-    return action_server_command(sys.executable, int(env.get("ACTION_PORT") or 5055))
+    return action_server_command(sys.executable, int(env.get("ACTION_PORT") or 5055), logging_config=_logging(env))
 
 
 def _followup_worker(env: Mapping[str, str]) -> list[str]:

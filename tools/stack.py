@@ -186,12 +186,18 @@ def stack_environment(
 # The command line of each process, shared with the container image's entry point (tools/container.py).
 
 
-def action_server_command(python: str, port: int) -> list[str]:
-    return [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+LOGGING_CONFIG = "runtime/logging.yml"  # JSON lines with the conversation id (containers)
+
+
+def action_server_command(python: str, port: int, logging_config: str | None = None) -> list[str]:
+    # rasa-sdk 3.6 spells this option with an underscore (the Rasa server with a hyphen).
+    log_args = ["--logging-config_file", logging_config] if logging_config else []
+    return [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port), *log_args]
 
 
 def rasa_server_command(python: str, model: Path | str, endpoints: str, token: str, port: int,
-                        interface: str = "127.0.0.1") -> list[str]:
+                        interface: str = "127.0.0.1", logging_config: str | None = None) -> list[str]:
+    log_args = ["--logging-config-file", logging_config] if logging_config else []
     return [
         python, "-m", "runtime.rasa_server", "run",  # the `rasa` command with the runtime patches applied first
         "--model", str(model),
@@ -201,6 +207,7 @@ def rasa_server_command(python: str, model: Path | str, endpoints: str, token: s
         "--cors", "*",
         "--interface", interface,
         "--port", str(port),
+        *log_args,
     ]
 
 

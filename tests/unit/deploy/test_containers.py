@@ -55,8 +55,11 @@ def test_each_role_runs_the_command_line_of_tools_stack() -> None:
     env = {"RASA_API_TOKEN": "t0ken", "RASA_URL": "http://rasa:5005", "COMPLAINT_DB_URL": "postgresql://h/db"}
     python = sys.executable
     assert command_for("rasa", env) == stack.rasa_server_command(
-        python, stack.DEFAULT_MODEL, "endpoints.production.yml", "t0ken", 5005, interface="0.0.0.0")
-    assert command_for("action-server", env) == stack.action_server_command(python, 5055)
+        python, stack.DEFAULT_MODEL, "endpoints.production.yml", "t0ken", 5005, interface="0.0.0.0",
+        logging_config="runtime/logging.yml")
+    assert command_for("action-server", env) == stack.action_server_command(
+        python, 5055, logging_config="runtime/logging.yml")
+    assert "--logging-config-file" not in command_for("rasa", {**env, "LOG_FORMAT": "text"})
     assert command_for("followup-worker", env) == stack.followup_worker_command(
         python, "http://rasa:5005", "t0ken", 30.0)
     assert command_for("prepare-database", env) == stack.prepare_database_command(python)
