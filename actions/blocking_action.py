@@ -18,6 +18,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.metrics import ACTION_SECONDS
 from complaint_desk.desk import shared_desk
 from runtime.log_context import set_conversation
 
@@ -41,4 +42,5 @@ class BlockingAction(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         set_conversation(tracker.sender_id)  # the conversation id of this action's log lines
-        return await off_loop(self.run_blocking, dispatcher, tracker, domain)
+        with ACTION_SECONDS.labels(self.name()).time():
+            return await off_loop(self.run_blocking, dispatcher, tracker, domain)

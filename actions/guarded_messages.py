@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.call_cache import case_of
+from actions.metrics import BOT_REPLIES_CHECKED, BOT_REPLIES_REWRITTEN
 from complaint_desk.desk import shared_desk
 from complaint_desk.guard.verdict import GuardContext
 
@@ -29,7 +30,10 @@ def send_checked(
     wording comes from the knowledge files, so the guard's rules check it, not the phrase model."""
     context = replace(context or case_of(tracker).guard_context(()), fixed_wording=True)
     verdict = shared_desk().guard.check(text, context)
+    BOT_REPLIES_CHECKED.inc()
     if not verdict.allowed:
+        for family in {finding.family for finding in verdict.findings}:
+            BOT_REPLIES_REWRITTEN.labels(family).inc()
         logger.warning(
             "guard blocked bot reply in conversation %s: %s -> %s",
             tracker.sender_id,
