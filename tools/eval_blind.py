@@ -212,6 +212,8 @@ def _run_script(requests: Any, stack: Any, case: dict[str, Any]) -> dict[str, An
 def _ending_problems(end: dict[str, Any], tracker: dict[str, Any]) -> list[str]:
     slots = tracker.get("slots") or {}
     outcome, category = end.get("outcome", "any"), end.get("category")
+    if category:  # a writer may name the category by its intent (complain_quality for quality): the same thing
+        category = category_for_intent(category) or category
     paused = bool(tracker.get("paused"))
     if outcome == "ticket":
         problems = [] if slots.get("ticket_id") else ["no ticket"]
