@@ -108,21 +108,19 @@ class AgentAssistInput(InputChannel):
             set_conversation(request.match_info.get("conversation_id"))  # None on routes of no conversation
         add_login_routes(bp)
 
-        async def case_of(request: Request, conversation_id: str) -> Case | None:
+        async def state_of(request: Request, conversation_id: str) -> dict[str, Any] | None:
             tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation_id)
-            return desk().case(tracker.current_state(EventVerbosity.ALL)) if tracker else None
+            return tracker.current_state(EventVerbosity.ALL) if tracker else None
 
-        async def overview(request: Request, conversation_id: str, modes: dict[str, str]) -> dict[str, Any] | None:
-            case = await case_of(request, conversation_id)
-            if case is None:
-                return None
-            return desk().assist.overview(case, modes.get(conversation_id, BOT))
+        async def case_of(request: Request, conversation_id: str) -> Case | None:
+            state = await state_of(request, conversation_id)
+            return desk().case(state) if state else None
 
         async def mode_changed(request: Request, conversation_id: str) -> None:
             """The agent mode is not in the tracker: rewrite the conversation's index row, tell the consoles."""
-            tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation_id)
-            if tracker is not None:
-                await asyncio.to_thread(desk().index_conversation, tracker.current_state(EventVerbosity.ALL))
+            state = await state_of(request, conversation_id)
+            if state is not None:
+                await asyncio.to_thread(desk().index_conversation, state)
             FEED.changed(conversation_id)
 
         async def locked_update(request: Request, conversation_id: str,
@@ -231,9 +229,9 @@ class AgentAssistInput(InputChannel):
                     if FULL_REFRESH in pending:
                         await sse.send("event: refresh\ndata: {}\n\n")
                         continue
-                    modes = desk().agent_modes.modes()
                     for conversation_id in pending:
-                        row = await overview(request, conversation_id, modes)
+                        state = await state_of(request, conversation_id)
+                        row = desk().console_row(state) if state else None  # the index's row, with its mode
                         if row and row["turns"]:
                             await sse.send(f"event: conversation\ndata: {json.dumps(row, ensure_ascii=False)}\n\n")
             except ConnectionError:
