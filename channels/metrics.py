@@ -10,7 +10,6 @@ metrics endpoint yet.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -28,7 +27,8 @@ from sqlalchemy.orm import sessionmaker
 
 from complaint_desk import clock
 from complaint_desk.desk import shared_desk
-from complaint_desk.stores.tables import FollowUpRow, HandoffRow, TicketRow, WorkerHeartbeatRow
+from complaint_desk.stores.heartbeats import FOLLOWUP_WORKER, Heartbeats
+from complaint_desk.stores.tables import FollowUpRow, HandoffRow, TicketRow
 
 logger = logging.getLogger(__name__)
 
@@ -70,13 +70,12 @@ class DeskBacklog(Collector):
                 open_tickets = connection.execute(
                     sa.select(sa.func.count()).select_from(TicketRow).where(TicketRow.resolved_at.is_(None))
                 ).scalar()
-                unfired = sa.and_(FollowUpRow.fired_at.is_(None))
+                unfired = FollowUpRow.fired_at.is_(None)
                 overdue = connection.execute(sa.select(sa.func.count()).select_from(FollowUpRow).where(
                     unfired, FollowUpRow.failed_at.is_(None), FollowUpRow.due_at <= now)).scalar()
                 failed = connection.execute(sa.select(sa.func.count()).select_from(FollowUpRow).where(
                     unfired, FollowUpRow.failed_at.is_not(None))).scalar()
-                last_beat = connection.execute(sa.select(sa.func.max(WorkerHeartbeatRow.beat_at)).where(
-                    WorkerHeartbeatRow.role == "followup_worker")).scalar()
+            last_beat = Heartbeats(self._sessions()).newest_of_role(FOLLOWUP_WORKER)
         except Exception:  # a scrape must not fail because the database hiccups; the gauges are left out
             logger.exception("指标：读取数据库失败")
             return
@@ -88,8 +87,6 @@ class DeskBacklog(Collector):
         ):
             yield GaugeMetricFamily(name, documentation, value=float(value or 0))
         if last_beat is not None:
-            if isinstance(last_beat, str):  # SQLite hands back text for a bare aggregate
-                last_beat = dt.datetime.fromisoformat(last_beat)
             yield GaugeMetricFamily("complaint_desk_followup_worker_seconds_since_beat",
                                     "Seconds since any follow-up worker last finished a round",
                                     value=max(0.0, (now - last_beat).total_seconds()))

@@ -21,12 +21,12 @@ import requests
 from complaint_desk import clock
 from complaint_desk.stores.database import create_schema, default_engine, session_factory
 from complaint_desk.stores.follow_ups import FollowUp, FollowUpStore, RetryPolicy
-from complaint_desk.stores.heartbeats import Heartbeats
+from complaint_desk.stores.heartbeats import FOLLOWUP_WORKER, Heartbeats
 
 logger = logging.getLogger("followup_worker")
 
 FOLLOW_UP_INTENT = "EXTERNAL_followup"
-ROLE = "followup_worker"
+ROLE = FOLLOWUP_WORKER
 
 
 def fire(follow_up: FollowUp, rasa_url: str, token: str) -> str | None:

@@ -10,6 +10,8 @@ from sqlalchemy.orm import sessionmaker
 
 from complaint_desk.stores.tables import WorkerHeartbeatRow
 
+FOLLOWUP_WORKER = "followup_worker"  # the role of runtime/followup_worker.py
+
 
 class Heartbeats:
     def __init__(self, sessions: sessionmaker) -> None:
