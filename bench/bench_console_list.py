@@ -23,7 +23,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.common import BENCH_VAR, progress, summarize_ms
+from bench.common import BENCH_VAR, progress, timed_ms
 from complaint_desk.desk import Desk
 from complaint_desk.stores.conversation_index import ConversationIndex
 from complaint_desk.stores.database import create_schema, engine_for, session_factory
@@ -49,15 +49,6 @@ def synthetic_state(conversation_id: str, turns: int, start: float, rng: random.
                                       "emotion": {"name": emotion, "confidence": 0.8, "intensity": 0.5}}})
         events.append({"event": "bot", "text": "收到，我来帮您处理。", "timestamp": stamp + 1.0})
     return {"sender_id": conversation_id, "events": events, "slots": {}, "paused": False, "active_loop": {}}
-
-
-def time_requests(request: Callable[[], object], repeats: int) -> dict[str, float]:
-    durations = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        request()
-        durations.append((time.perf_counter() - started) * 1000)
-    return summarize_ms(durations)
 
 
 def fill_index(desk: Desk, index: ConversationIndex, conversations: int, rng: random.Random) -> None:
@@ -88,7 +79,7 @@ def main() -> int:
 
     progress("baseline: rows of 200 conversations built from their events per request")
     states = [synthetic_state(f"old-{n}", rng.randint(1, 6), time.time(), rng) for n in range(200)]
-    results["baseline_build_200_rows"] = time_requests(
+    results["baseline_build_200_rows"] = timed_ms(
         lambda: sorted((desk.console_row(state) for state in states), key=lambda r: -r["risk"]["rank"]),
         max(5, args.repeats // 10))
 
@@ -97,7 +88,7 @@ def main() -> int:
     index = ConversationIndex(session_factory(engine))
     progress(f"index on SQLite: {args.conversations} conversations")
     fill_index(desk, index, args.conversations, rng)
-    results["index_sqlite"] = time_requests(page_request(index), args.repeats)
+    results["index_sqlite"] = timed_ms(page_request(index), args.repeats)
 
     services_root = scratch_dir("desk-services-bench-")
     services = provide(services_root)
@@ -108,7 +99,7 @@ def main() -> int:
         pg_index = ConversationIndex(session_factory(pg_engine))
         progress(f"index on PostgreSQL: {args.conversations} conversations")
         fill_index(desk, pg_index, args.conversations, rng)
-        results["index_postgresql"] = time_requests(page_request(pg_index), args.repeats)
+        results["index_postgresql"] = timed_ms(page_request(pg_index), args.repeats)
         with pg_engine.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         pg_engine.dispose()

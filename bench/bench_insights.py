@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from bench.common import BENCH_VAR, progress, summarize_ms  # noqa: E402
+from bench.common import BENCH_VAR, progress, summarize_ms, timed_ms  # noqa: E402
 from complaint_desk.insights.filters import InsightFilter  # noqa: E402
 from complaint_desk.insights.records import load_cases  # noqa: E402
 from complaint_desk.insights.report import insights, warm_up  # noqa: E402
@@ -39,15 +39,6 @@ from tools.seed_demo_tickets import generate, write  # noqa: E402
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-
-
-def timed_ms(function, repeats: int) -> dict[str, float]:
-    durations = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        durations.append((time.perf_counter() - started) * 1000)
-    return summarize_ms(durations)
 
 
 def in_process(url: str, repeats: int) -> dict[str, object]:

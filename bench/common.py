@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from complaint_desk.percentiles import percentile
@@ -34,6 +35,16 @@ def summarize_ms(durations_ms: list[float]) -> dict[str, float]:
         "max_ms": round(values[-1], 2) if values else float("nan"),
         "mean_ms": round(sum(values) / len(values), 2) if values else float("nan"),
     }
+
+
+def timed_ms(function: Callable[[], object], repeats: int) -> dict[str, float]:
+    """Call `function` `repeats` times and summarize the durations (summarize_ms)."""
+    durations = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        durations.append((time.perf_counter() - started) * 1000)
+    return summarize_ms(durations)
 
 
 def _status_field(pid: int, field: str) -> int | None:

@@ -210,18 +210,22 @@ def scratch_dir(prefix: str = "desk-services-") -> Path:
     return root
 
 
+def configured() -> Services:
+    """The addresses the tests use unless a service does not answer there (TEST_*_URL, else the defaults)."""
+    return Services(os.environ.get("TEST_DATABASE_URL") or DEFAULT_DATABASE_URL,
+                    os.environ.get("TEST_REDIS_URL") or DEFAULT_REDIS_URL,
+                    os.environ.get("TEST_RABBITMQ_URL") or DEFAULT_RABBITMQ_URL)
+
+
 def provide(root: Path, throwaway: bool = False) -> Services:
     """The three services, the machine's own where they answer (unless `throwaway`), else throwaway ones."""
-    database_url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_DATABASE_URL
-    redis_url = os.environ.get("TEST_REDIS_URL") or DEFAULT_REDIS_URL
-    rabbitmq_url = os.environ.get("TEST_RABBITMQ_URL") or DEFAULT_RABBITMQ_URL
-    services = Services(database_url, redis_url, rabbitmq_url)
+    services = configured()
     try:
-        if throwaway or not answers(database_url, 5432):
+        if throwaway or not answers(services.database_url, 5432):
             services.database_url = start_postgres(root, services)
-        if throwaway or not answers(redis_url, 6379):
+        if throwaway or not answers(services.redis_url, 6379):
             services.redis_url = start_redis(root, services)
-        if throwaway or not answers(rabbitmq_url, 5672):
+        if throwaway or not answers(services.rabbitmq_url, 5672):
             services.rabbitmq_url = start_rabbitmq(root, services)
     except BaseException:
         services.stop()
@@ -232,16 +236,16 @@ def provide(root: Path, throwaway: bool = False) -> Services:
 def install_missing() -> list[str]:
     """apt-get the servers that do not answer on their default address and are not installed."""
     wanted = []
-    if not answers(os.environ.get("TEST_DATABASE_URL") or DEFAULT_DATABASE_URL, 5432) and postgres_bin() is None:
+    urls = configured()
+    if not answers(urls.database_url, 5432) and postgres_bin() is None:
         wanted.append(APT_PACKAGES["postgresql"])
-    if not answers(os.environ.get("TEST_REDIS_URL") or DEFAULT_REDIS_URL, 6379) and not shutil.which("redis-server"):
+    if not answers(urls.redis_url, 6379) and not shutil.which("redis-server"):
         wanted.append(APT_PACKAGES["redis"])
-    if not answers(os.environ.get("TEST_RABBITMQ_URL") or DEFAULT_RABBITMQ_URL, 5672) and not (
-            shutil.which("rabbitmq-server") and shutil.which("rabbitmqctl")):
+    if not answers(urls.rabbitmq_url, 5672) and not (shutil.which("rabbitmq-server") and shutil.which("rabbitmqctl")):
         wanted.append(APT_PACKAGES["rabbitmq"])
     if wanted:
         sudo = [] if os.geteuid() == 0 else ["sudo"]
-        print(f">> 安装测试需要的服务：{' '.join(wanted)}（apt-get；测试会在 var/ 下启动临时实例）", flush=True)
+        print(f">> 安装测试需要的服务：{' '.join(wanted)}（apt-get；测试会在临时目录里启动临时实例）", flush=True)
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
         subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *wanted], check=True,

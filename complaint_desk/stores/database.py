@@ -104,7 +104,7 @@ def create_schema(engine: sa.engine.Engine) -> None:
         migrate(connection)
 
 
-def migration_config(connection: sa.engine.Connection | None = None) -> AlembicConfig:
+def migration_config(connection: sa.engine.Connection) -> AlembicConfig:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
