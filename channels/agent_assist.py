@@ -26,13 +26,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.agent_auth import add_login_routes, agent_required, is_agent
+from channels.agent_auth import Agent, add_login_routes, agent_required, current_agent
 from channels.live_feed import FEED, FULL_REFRESH, follow_event_broker
 from channels.metrics import AGENT_BLOCKS
 from complaint_desk.case.case import Case
-from complaint_desk.case.waiting import AGENT
+from complaint_desk.case.waiting import AGENT, AGENT_NAME
 from complaint_desk.desk import Desk, shared_desk
 from complaint_desk.paths import WEB_DIR
+from complaint_desk.stores import agent_actions
 from complaint_desk.stores.agent_modes import AGENT_MODES, BOT, CLOSED, SUGGEST, TAKEOVER
 from runtime.log_context import set_conversation
 from runtime.processor import answer_pending_message, form_question, predicted_next_action
@@ -53,6 +54,12 @@ ACTION_LISTEN = "action_listen"
 
 def desk() -> Desk:
     return shared_desk()
+
+
+def record(request: Request, action: str, conversation_id: str, detail: str | None = None) -> None:
+    """Who did it, in the agent action record."""
+    who: Agent = request.ctx.agent_user
+    desk().agent_actions.record(who.account_id, who.username, action, conversation_id, detail)
 
 
 def bad_request(message: str, status: int = 400, **extra: Any) -> HTTPResponse:
@@ -146,7 +153,7 @@ class AgentAssistInput(InputChannel):
 
         @bp.route("/console", methods=["GET"])
         async def console_page(request: Request) -> HTTPResponse:
-            if not is_agent(request):
+            if current_agent(request) is None:
                 return response.redirect(request.app.url_for("agent_assist.login_page"))
             return page("console.html")
 
@@ -270,6 +277,7 @@ class AgentAssistInput(InputChannel):
             if await locked_update(request, conversation_id, pause) is None:
                 return bad_request("没有找到这个会话。", status=404)
             desk().agent_modes.set_mode(conversation_id, mode)
+            record(request, agent_actions.TAKEOVER, conversation_id, mode)
             await mode_changed(request, conversation_id)
             return response.json({"ok": True, "mode": mode})
 
@@ -292,11 +300,14 @@ class AgentAssistInput(InputChannel):
                     AGENT_BLOCKS.labels(family).inc()
                 return bad_request("这条回复有过度承诺，请改用建议的改写后再发送。", status=422, check=verdict)
 
+            who: Agent = request.ctx.agent_user
+
             async def say(tracker: DialogueStateTracker) -> None:
-                tracker.update(BotUttered(text, metadata={AGENT: True}))
+                tracker.update(BotUttered(text, metadata={AGENT: True, AGENT_NAME: who.display_name}))
                 await output_channel_for(request, tracker).send_text_message(conversation_id, text)
 
             await locked_update(request, conversation_id, say)
+            record(request, agent_actions.MESSAGE, conversation_id, text)
             return response.json({"ok": True, "text": text})
 
         @bp.route("/api/conversations/<conversation_id>/handback", methods=["POST"])
@@ -328,6 +339,7 @@ class AgentAssistInput(InputChannel):
                 return bad_request("没有找到这个会话。", status=404)
             desk().agent_modes.set_mode(conversation_id, BOT)
             desk().handoffs.hand_back(conversation_id)
+            record(request, agent_actions.HANDBACK, conversation_id, outcome)
             await mode_changed(request, conversation_id)
             return response.json({"ok": True, "mode": BOT, "bot": outcome})
 
@@ -347,6 +359,7 @@ class AgentAssistInput(InputChannel):
             await locked_update(request, conversation_id, unpause)
             desk().agent_modes.set_mode(conversation_id, CLOSED, summary=summary)
             desk().handoffs.hand_back(conversation_id)
+            record(request, agent_actions.CLOSE, conversation_id)
             await mode_changed(request, conversation_id)
             return response.json({"ok": True, "mode": CLOSED, "summary": summary})
 

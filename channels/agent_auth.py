@@ -1,37 +1,67 @@
-"""Agent login shared by every agent-only route (assist API, console, supervisor page).
+"""Who is asking, for every agent-only route (console, assist API, supervisor page).
 
-The secret is `AGENT_API_TOKEN` from the environment (`tools.stack` generates one into
-var/agent_api_token when it is unset). Agents send it as `Authorization: Bearer <token>`,
-or log in once at `POST <prefix>/login` and carry an HttpOnly session cookie.
+People log in with their own account (`POST <prefix>/login` with username and password; accounts are made with
+`tools/agent_accounts.py`) and carry an HttpOnly session cookie that expires, ends on logout, and ends when the
+account is disabled or its password reset. The supervisor page is for supervisors only.
+
+Programs (integrations, the test suite, the benchmarks) send `Authorization: Bearer <AGENT_API_TOKEN>`;
+they act as the integration, named so in the agent action record. The login form never takes that token.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
-import hashlib
 import hmac
 import os
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from complaint_desk.desk import shared_desk
+from complaint_desk.stores.accounts import SESSION_LIFETIME, Account, AccountStore
+from complaint_desk.stores.agent_actions import INTEGRATION_ACTOR, LOGIN, LOGOUT
+from complaint_desk.team.roles import Role, may_supervise
+
 TOKEN_ENV = "AGENT_API_TOKEN"
 SESSION_COOKIE = "agent_session"
-SESSION_MAX_AGE_SECONDS = 12 * 3600
+MAX_LOGIN_FIELD_CHARS = 256
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
+
+
+@dataclass(frozen=True)
+class Agent:
+    """The person (or the integration) behind a request."""
+
+    account_id: int | None
+    username: str
+    display_name: str
+    role: Role
+    team: str | None = None
+
+    @classmethod
+    def of(cls, account: Account) -> Agent:
+        return cls(account.account_id, account.username, account.display_name, account.role, account.team)
+
+    def public(self) -> dict[str, Any]:
+        return {"username": self.username, "display_name": self.display_name, "role": self.role.value,
+                "team": self.team}
+
+
+INTEGRATION = Agent(None, INTEGRATION_ACTOR, "系统集成", Role.SUPERVISOR)
 
 
 def configured_token() -> str | None:
     return os.environ.get(TOKEN_ENV) or None
 
 
-def session_value(token: str) -> str:
-    """The cookie holds a digest of the token, never the token itself."""
-    return hmac.new(token.encode(), b"agent-session", hashlib.sha256).hexdigest()
+def accounts() -> AccountStore:
+    return shared_desk().accounts
 
 
 def _bearer(request: Request) -> str | None:
@@ -40,62 +70,114 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def is_agent(request: Request) -> bool:
-    token = configured_token()
-    if token is None:
-        return False
+def current_agent(request: Request, store: Callable[[], AccountStore] = accounts) -> Agent | None:
     bearer = _bearer(request)
     if bearer is not None:
-        return hmac.compare_digest(bearer.encode(), token.encode())
+        token = configured_token()
+        return INTEGRATION if token is not None and hmac.compare_digest(bearer.encode(), token.encode()) else None
     cookie = request.cookies.get(SESSION_COOKIE)
-    return cookie is not None and hmac.compare_digest(cookie.encode(), session_value(token).encode())
+    if not cookie or len(cookie) > MAX_LOGIN_FIELD_CHARS:
+        return None
+    account = store().account_of_session(cookie)
+    return Agent.of(account) if account else None
 
 
 def unauthorized() -> HTTPResponse:
     return response.json(
-        {"error": "unauthorized", "message": "需要客服登录：请先登录或提供有效的令牌。"},
+        {"error": "unauthorized", "message": "需要客服登录：请先用自己的账号登录（或登录已过期）。"},
         status=401,
     )
 
 
-def agent_required(handler: Handler) -> Handler:
-    """Wrap a Sanic handler so that only a logged-in agent reaches it (401 otherwise)."""
+def forbidden() -> HTTPResponse:
+    return response.json({"error": "forbidden", "message": "这个页面只对主管开放。"}, status=403)
 
+
+def _required(handler: Handler, supervisors_only: bool) -> Handler:
     @functools.wraps(handler)
     async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-        if not is_agent(request):
+        agent = current_agent(request)
+        if agent is None:
             return unauthorized()
+        if supervisors_only and not may_supervise(agent.role):
+            return forbidden()
+        request.ctx.agent_user = agent
         return await handler(request, *args, **kwargs)
 
     return guarded
 
 
+def agent_required(handler: Handler) -> Handler:
+    """Only a logged-in agent, specialist or supervisor reaches the handler (401 otherwise);
+    `request.ctx.agent_user` is who."""
+    return _required(handler, supervisors_only=False)
+
+
+def supervisor_required(handler: Handler) -> Handler:
+    """Only a supervisor (or the integration) reaches the handler: 401 when not logged in, 403 otherwise."""
+    return _required(handler, supervisors_only=True)
+
+
+def _login_fields(request: Request) -> tuple[str, str] | None:
+    try:
+        body = request.json
+    except Exception:  # Sanic raises its own error type on malformed JSON
+        return None
+    if not isinstance(body, dict):
+        return None
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        return None
+    if not username.strip() or not password or max(len(username), len(password)) > MAX_LOGIN_FIELD_CHARS:
+        return None
+    return username, password
+
+
+def _set_cookie(reply: HTTPResponse, value: str, max_age: int, secure: bool) -> None:
+    reply.cookies[SESSION_COOKIE] = value
+    cookie = reply.cookies[SESSION_COOKIE]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["max-age"] = max_age
+    cookie["path"] = "/"
+    if secure:
+        cookie["secure"] = True
+
+
 def add_login_routes(blueprint: Blueprint) -> None:
-    """`POST login` with {"token": "..."} sets the session cookie; `POST logout` clears it."""
+    """`POST login` with {"username", "password"} sets the session cookie; `POST logout` ends the session;
+    `GET me` says who is logged in."""
 
     @blueprint.route("/login", methods=["POST"])
     async def login(request: Request) -> HTTPResponse:
-        token = configured_token()
-        try:
-            body = request.json
-        except Exception:  # Sanic raises its own error type on malformed JSON
-            body = None
-        submitted = body.get("token") if isinstance(body, dict) else None
-        if token is None or not isinstance(submitted, str):
-            return unauthorized()
-        if not hmac.compare_digest(submitted.encode(), token.encode()):
-            return unauthorized()
-        reply = response.json({"ok": True})
-        reply.cookies[SESSION_COOKIE] = session_value(token)
-        cookie = reply.cookies[SESSION_COOKIE]
-        cookie["httponly"] = True
-        cookie["samesite"] = "Strict"
-        cookie["max-age"] = SESSION_MAX_AGE_SECONDS
-        cookie["path"] = "/"
+        fields = _login_fields(request)
+        if fields is None:
+            return response.json({"error": "bad_request", "message": "请填写用户名和密码。"}, status=400)
+        store = accounts()
+        # Argon2 takes tens of milliseconds of CPU on purpose: off the event loop.
+        result = await asyncio.to_thread(store.log_in, *fields)
+        if result is None:
+            return response.json({"error": "unauthorized", "message": "用户名或密码不对，或者账号已停用。"},
+                                 status=401)
+        account, token = result
+        shared_desk().agent_actions.record(account.account_id, account.username, LOGIN)
+        reply = response.json({"ok": True, "agent": Agent.of(account).public()})
+        _set_cookie(reply, token, int(SESSION_LIFETIME.total_seconds()), secure=request.scheme == "https")
         return reply
 
     @blueprint.route("/logout", methods=["POST"])
     async def logout(request: Request) -> HTTPResponse:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie and len(cookie) <= MAX_LOGIN_FIELD_CHARS:
+            agent = current_agent(request)
+            accounts().log_out(cookie)
+            if agent is not None:
+                shared_desk().agent_actions.record(agent.account_id, agent.username, LOGOUT)
         reply = response.json({"ok": True})
-        del reply.cookies[SESSION_COOKIE]
+        _set_cookie(reply, "", 0, secure=request.scheme == "https")
         return reply
+
+    @blueprint.route("/me", methods=["GET"])
+    async def me(request: Request) -> HTTPResponse:
+        agent = current_agent(request)
+        return response.json({"agent": agent.public()}) if agent else unauthorized()

@@ -26,7 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.agent_auth import add_login_routes, agent_required, is_agent
+from channels.agent_auth import add_login_routes, current_agent, supervisor_required
 from complaint_desk import clock
 from complaint_desk.desk import shared_desk
 from complaint_desk.insights.errors import InsightsError
@@ -35,6 +35,7 @@ from complaint_desk.insights.filters import InsightFilter
 from complaint_desk.insights.records import load_cases
 from complaint_desk.insights.report import SECTIONS, InsightsCache, warm_up
 from complaint_desk.paths import PROJECT_ROOT
+from complaint_desk.team.roles import may_supervise
 
 logger = logging.getLogger(__name__)
 
@@ -97,13 +98,14 @@ class SupervisorInsightsInput(InputChannel):
         async def page(request: Request) -> HTTPResponse:
             if not request.path.endswith("/"):
                 return response.redirect(request.path + "/")
-            if not is_agent(request):
-                return await response.file(WEB_DIR / "login.html", status=401, headers=NO_STORE,
-                                           mime_type="text/html; charset=utf-8")
+            agent = current_agent(request)
+            if agent is None or not may_supervise(agent.role):  # an agent's login: ask for a supervisor's
+                return await response.file(WEB_DIR / "login.html", status=401 if agent is None else 403,
+                                           headers=NO_STORE, mime_type="text/html; charset=utf-8")
             return await response.file(WEB_DIR / "index.html", headers=NO_STORE, mime_type="text/html; charset=utf-8")
 
         @blueprint.route("/static/<name>", methods=["GET"])
-        @agent_required
+        @supervisor_required
         async def static(request: Request, name: str) -> HTTPResponse:
             if name not in STATIC_FILES:
                 return response.json({"error": "not_found", "message": f"没有这个文件：{name}"}, status=404)
@@ -113,7 +115,7 @@ class SupervisorInsightsInput(InputChannel):
                                        headers={"Cache-Control": "private, max-age=3600"})
 
         @blueprint.route("/api/insights", methods=["GET"])
-        @agent_required
+        @supervisor_required
         async def aggregates(request: Request) -> HTTPResponse:
             try:
                 filters = InsightFilter.from_params(request.args)
@@ -124,12 +126,12 @@ class SupervisorInsightsInput(InputChannel):
             return response.json(result, headers=NO_STORE, dumps=partial(json.dumps, ensure_ascii=False))
 
         @blueprint.route("/api/export.csv", methods=["GET"])
-        @agent_required
+        @supervisor_required
         async def export_csv(request: Request) -> HTTPResponse:
             return await export(request, "csv")
 
         @blueprint.route("/api/export.json", methods=["GET"])
-        @agent_required
+        @supervisor_required
         async def export_json(request: Request) -> HTTPResponse:
             return await export(request, "json")
 

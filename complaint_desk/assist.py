@@ -15,6 +15,7 @@ from typing import Any
 
 from complaint_desk.case.case import FORM_NAME, Case
 from complaint_desk.case.turns import anger_direction, emotion_trend
+from complaint_desk.case.waiting import AGENT, AGENT_NAME
 from complaint_desk.guard.checker import Guard
 from complaint_desk.guard.verdict import GuardContext, Verdict
 from complaint_desk.knowledge import load_knowledge, reading
@@ -92,7 +93,8 @@ def transcript(case: Case) -> list[dict[str, Any]]:
             metadata = event.get("metadata") or {}
             data = event.get("data") or {}
             lines.append({
-                "role": "agent" if metadata.get("agent") else "bot",
+                "role": "agent" if metadata.get(AGENT) else "bot",
+                "agent_name": metadata.get(AGENT_NAME),  # who sent it (None: the bot, or an integration's message)
                 "text": event.get("text") or "",
                 "timestamp": stamp,
                 "buttons": [b.get("title") for b in data.get("buttons") or [] if isinstance(b, Mapping)],

@@ -21,7 +21,7 @@ from sqlalchemy.orm import sessionmaker
 from complaint_desk import clock
 from complaint_desk.assist import ConsoleAssist, Phrasing
 from complaint_desk.case.case import Case, CaseLookups, CaseRules
-from complaint_desk.case.handoff_summary import load_handoff_data
+from complaint_desk.case.handoff_summary import HandoffReason, load_handoff_data
 from complaint_desk.case.profile import load_profile_rules
 from complaint_desk.case.risk import load_risk_rules
 from complaint_desk.guard.checker import Guard, load_guard
@@ -36,6 +36,8 @@ from complaint_desk.policy.levels import load_level_table
 from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.model import Policy
 from complaint_desk.replies import ReplyBook
+from complaint_desk.stores.accounts import AccountStore
+from complaint_desk.stores.agent_actions import AgentActions
 from complaint_desk.stores.agent_modes import AgentSessionStore
 from complaint_desk.stores.conversation_index import ConversationIndex
 from complaint_desk.stores.database import create_schema, default_engine, engine_for, session_factory
@@ -44,6 +46,7 @@ from complaint_desk.stores.follow_ups import FollowUpStore
 from complaint_desk.stores.handoffs import HandoffQueue
 from complaint_desk.stores.orders import OrderStore
 from complaint_desk.stores.tickets import TicketStore
+from complaint_desk.team.teams import Teams, load_teams
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +70,9 @@ class Desk:
     conversation_index: ConversationIndex
     evidence_photos: EvidenceStore
     insights: Settings
+    teams: Teams
+    accounts: AccountStore
+    agent_actions: AgentActions
 
     @classmethod
     def build(cls, knowledge_dir: Path = KNOWLEDGE_DIR, db_url: str | None = None, var_dir: Path | None = None,
@@ -112,6 +118,9 @@ class Desk:
             evidence_photos=EvidenceStore(sessions, (var_dir or PROJECT_ROOT / "var") / "evidence", limits),
             insights=load_settings(knowledge_dir / "insights.yml", policy, rules.handoff.reason_labels,
                                    knowledge_dir / "root_cause_stopwords.txt"),
+            teams=load_teams(knowledge_dir / "teams.yml", [reason.value for reason in HandoffReason]),
+            accounts=AccountStore(sessions),
+            agent_actions=AgentActions(sessions),
         )
 
     @property

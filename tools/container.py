@@ -3,7 +3,7 @@
     docker run complaint-desk rasa              # a Rasa replica (endpoints.production.yml), port 5005
     docker run complaint-desk action-server     # an action server, port 5055
     docker run complaint-desk followup-worker   # fires due follow-ups through RASA_URL
-    docker run complaint-desk prepare-database  # creates the schema and tables once, then exits
+    docker run complaint-desk prepare-database  # creates the schema and tables and the first supervisor (password printed once), then exits
 
 The command lines are those tools.stack runs on one machine (the same functions build them), with
 settings from the environment (README, "Production"), and JSON log lines with the conversation id

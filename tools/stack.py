@@ -69,6 +69,7 @@ class Stack:
     roles: dict[str, subprocess.Popen] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     log_files: list[IO[bytes]] = field(default_factory=list)
+    setup_notes: str = ""  # what preparing the database printed (the first supervisor's password, once)
     _commands: dict[str, list[str]] = field(default_factory=dict)
 
     def spawn(self, role: str, command: list[str]) -> subprocess.Popen:
@@ -217,18 +218,19 @@ def followup_worker_command(python: str, rasa_url: str, token: str, poll_seconds
 
 
 def prepare_database_command(python: str) -> list[str]:
-    return [python, "-c", "from complaint_desk.stores.database import create_schema, default_engine; "
-            "create_schema(default_engine())"]
+    """Create the schema and tables (migrations), and the first supervisor account if there is none."""
+    return [python, "-m", "tools.agent_accounts", "first-supervisor"]
 
 
-def prepare_database(env: dict[str, str]) -> None:
-    """Production: create the schema and the complaint tables once, before any server starts."""
+def prepare_database(env: dict[str, str]) -> str:
+    """Run once before any server starts; returns what it printed (the first supervisor's password, once)."""
     result = subprocess.run(
         prepare_database_command(str(VENV_BIN / "python")), cwd=ROOT, env=env, capture_output=True, text=True,
         timeout=120,
     )
     if result.returncode != 0:
         raise RuntimeError(f"数据库准备失败：{result.stderr.strip()[-500:]}")
+    return result.stdout.strip()
 
 
 def _wait_until_ready(url: str, processes: list[subprocess.Popen], timeout: float, what: str) -> None:
@@ -303,8 +305,7 @@ def start_stack(
         rasa_urls=rasa_urls,
         env=env,
     )
-    if mode == "production":
-        prepare_database(env)
+    stack.setup_notes = prepare_database(env)
     python = str(VENV_BIN / "python")
     stack.spawn("action_server", action_server_command(python, action_port))
     for index, port in enumerate(rasa_ports):
@@ -361,12 +362,15 @@ def main() -> int:
         f"  HTTP API:   {stack.rasa_url}/status?token=<见 var/rasa_api_token 或环境变量 RASA_API_TOKEN>\n"
         + "".join(f"  副本:       {url}\n" for url in stack.rasa_urls[1:])
         + f"  演示商城:   {stack.rasa_url}/webhooks/storefront/  （右下角“在线客服”）\n"
-        f"  客服工作台: {stack.rasa_url}/webhooks/agent/login  令牌见 var/agent_api_token 或环境变量 AGENT_API_TOKEN\n"
-        f"  主管看板:   {stack.rasa_url}/webhooks/supervisor/  （同一个客服令牌）\n"
+        f"  客服工作台: {stack.rasa_url}/webhooks/agent/login  （用自己的账号登录；建账号：python -m tools.agent_accounts）\n"
+        f"  主管看板:   {stack.rasa_url}/webhooks/supervisor/  （主管账号）\n"
+        f"  程序接口:   Authorization: Bearer <见 var/agent_api_token 或环境变量 AGENT_API_TOKEN>\n"
         f"  日志:       {var_dir / 'logs'}\n"
         "按 Ctrl-C 停止。",
         flush=True,
     )
+    if stack.setup_notes:
+        print(f"\n{stack.setup_notes}\n", flush=True)
     stopping = False
 
     def request_stop(signum: int, frame: object) -> None:

@@ -16,6 +16,7 @@ from complaint_desk.case.handoff_summary import HandoffData, is_working_time
 
 WAITING_RECEIPT = "waiting_receipt"  # metadata key on the receipts, so they are told apart from the bot's turns
 AGENT = "agent"  # metadata key on messages an agent sent from the console
+AGENT_NAME = "agent_name"  # the display name of the agent who sent it ("人工客服 小周")
 
 
 def waiting_receipt(events_since_pause: Iterable[Mapping[str, Any]], now: dt.datetime, data: HandoffData,

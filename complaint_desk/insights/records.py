@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
+from complaint_desk import clock
 from complaint_desk.insights.filters import InsightFilter
 from complaint_desk.stores.follow_ups import FollowUpRow
 from complaint_desk.stores.handoffs import HandoffRow
@@ -64,15 +65,16 @@ class FollowUpFact:
 
 
 def _raw(column: Any) -> Any:
-    """A DateTime column read as the driver gives it: SQLAlchemy's per-value SQLite date parsing is the slowest
+    """A time column read as the driver gives it: SQLAlchemy's per-value SQLite date parsing is the slowest
     part of loading 10,000 tickets; _datetime() below parses the ISO text in C instead."""
     return sa.type_coerce(column, sa.String).label(column.key)
 
 
 def _datetime(value: Any) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(value)
+    """A stored instant (UTC: ISO text from SQLite, an aware datetime from PostgreSQL) as shop wall-clock time."""
+    if value is None:
+        return None
+    return clock.from_utc(value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value))
 
 
 _TICKET_COLUMNS = (

@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base
 
+from complaint_desk.stores.utc_time import UtcDateTime
+
 Base = declarative_base()
 
 
@@ -40,15 +42,15 @@ class TicketRow(Base):
     emotion_trend = sa.Column(sa.String(255), nullable=False, default="")
     status = sa.Column(sa.String(20), nullable=False, default="open")
     satisfaction = sa.Column(sa.String(20), nullable=True)
-    created_at = sa.Column(sa.DateTime, nullable=False)
-    resolve_by = sa.Column(sa.DateTime, nullable=True)
+    created_at = sa.Column(UtcDateTime, nullable=False)
+    resolve_by = sa.Column(UtcDateTime, nullable=True)
     # Added for the supervisor insights; nullable so older databases gain them in place.
     customer_text = sa.Column(sa.Text, nullable=True)  # the customer's own words about the problem
-    first_message_at = sa.Column(sa.DateTime, nullable=True)
-    first_response_at = sa.Column(sa.DateTime, nullable=True)
-    respond_by = sa.Column(sa.DateTime, nullable=True)  # first-response deadline
+    first_message_at = sa.Column(UtcDateTime, nullable=True)
+    first_response_at = sa.Column(UtcDateTime, nullable=True)
+    respond_by = sa.Column(UtcDateTime, nullable=True)  # first-response deadline
     declined_remedies = sa.Column(sa.String(255), nullable=True)  # remedy ids, comma-separated
-    resolved_at = sa.Column(sa.DateTime, nullable=True)
+    resolved_at = sa.Column(UtcDateTime, nullable=True)
 
 
 class FollowUpRow(Base):
@@ -57,13 +59,13 @@ class FollowUpRow(Base):
     follow_up_id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
     ticket_id = sa.Column(sa.String(20), nullable=False, index=True)
     conversation_id = sa.Column(sa.String(255), nullable=False)
-    due_at = sa.Column(sa.DateTime, nullable=False, index=True)
-    claimed_at = sa.Column(sa.DateTime, nullable=True)
-    fired_at = sa.Column(sa.DateTime, nullable=True)
+    due_at = sa.Column(UtcDateTime, nullable=False, index=True)
+    claimed_at = sa.Column(UtcDateTime, nullable=True)
+    fired_at = sa.Column(UtcDateTime, nullable=True)
     attempts = sa.Column(sa.Integer, nullable=False, default=0)
     # Retries back off; after the last allowed attempt the follow-up is marked failed for the supervisor.
-    next_attempt_at = sa.Column(sa.DateTime, nullable=True)
-    failed_at = sa.Column(sa.DateTime, nullable=True)
+    next_attempt_at = sa.Column(UtcDateTime, nullable=True)
+    failed_at = sa.Column(UtcDateTime, nullable=True)
     last_error = sa.Column(sa.String(500), nullable=True)
 
 
@@ -74,11 +76,17 @@ class HandoffRow(Base):
     conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
     reason = sa.Column(sa.String(40), nullable=False)
     summary = sa.Column(sa.Text, nullable=False)
-    created_at = sa.Column(sa.DateTime, nullable=False)
-    handed_back_at = sa.Column(sa.DateTime, nullable=True)
+    created_at = sa.Column(UtcDateTime, nullable=False)
+    handed_back_at = sa.Column(UtcDateTime, nullable=True)
     # For the supervisor insights; nullable so older databases gain them in place.
     category = sa.Column(sa.String(30), nullable=True)
     level = sa.Column(sa.String(10), nullable=True)
+    # The queue by team (knowledge/teams.yml): whose queue, who owns it, by when someone must answer.
+    team = sa.Column(sa.String(30), nullable=True)
+    owner_id = sa.Column(sa.Integer, nullable=True, index=True)  # agent_accounts.account_id
+    assigned_at = sa.Column(UtcDateTime, nullable=True)
+    respond_by = sa.Column(UtcDateTime, nullable=True)
+    answered_at = sa.Column(UtcDateTime, nullable=True)  # an agent's first message after the hand-off
 
 
 class AgentSessionRow(Base):
@@ -86,8 +94,8 @@ class AgentSessionRow(Base):
 
     conversation_id = sa.Column(sa.String(255), primary_key=True)
     mode = sa.Column(sa.String(20), nullable=False, default="bot")  # agent_modes.BOT
-    updated_at = sa.Column(sa.DateTime, nullable=False)
-    closed_at = sa.Column(sa.DateTime, nullable=True)
+    updated_at = sa.Column(UtcDateTime, nullable=False)
+    closed_at = sa.Column(UtcDateTime, nullable=True)
     summary = sa.Column(sa.Text, nullable=True)
 
 
@@ -102,7 +110,7 @@ class EvidenceRow(Base):
     sha256 = sa.Column(sa.String(64), nullable=False)
     stored_path = sa.Column(sa.String(500), nullable=False)
     original_name = sa.Column(sa.String(255), nullable=True)
-    created_at = sa.Column(sa.DateTime, nullable=False)
+    created_at = sa.Column(UtcDateTime, nullable=False)
 
 
 class ConversationIndexRow(Base):
@@ -118,6 +126,8 @@ class ConversationIndexRow(Base):
     turns = sa.Column(sa.Integer, nullable=False)
     mode = sa.Column(sa.String(20), nullable=False)
     row = sa.Column(sa.Text, nullable=False)  # the console's row as JSON (ConsoleAssist.overview)
+    team = sa.Column(sa.String(30), nullable=True, index=True)  # of its open hand-off, for the console's filters
+    owner_id = sa.Column(sa.Integer, nullable=True, index=True)
 
 
 class WorkerHeartbeatRow(Base):
@@ -127,4 +137,61 @@ class WorkerHeartbeatRow(Base):
 
     worker_id = sa.Column(sa.String(255), primary_key=True)
     role = sa.Column(sa.String(30), nullable=False)
-    beat_at = sa.Column(sa.DateTime, nullable=False)
+    beat_at = sa.Column(UtcDateTime, nullable=False)
+
+
+class AgentAccountRow(Base):
+    """A person who logs in to the console or the supervisor page (complaint_desk/stores/accounts.py)."""
+
+    __tablename__ = "agent_accounts"
+
+    account_id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    username = sa.Column(sa.String(64), nullable=False, unique=True)
+    display_name = sa.Column(sa.String(64), nullable=False)  # shown to customers ("人工客服 小周")
+    role = sa.Column(sa.String(20), nullable=False)  # complaint_desk.team.roles.Role
+    team = sa.Column(sa.String(30), nullable=True)  # knowledge/teams.yml id
+    password_hash = sa.Column(sa.String(255), nullable=False)
+    created_at = sa.Column(UtcDateTime, nullable=False)
+    password_changed_at = sa.Column(UtcDateTime, nullable=False)
+    disabled_at = sa.Column(UtcDateTime, nullable=True)
+
+
+class AgentLoginSessionRow(Base):
+    """One login: the cookie holds a random token, the table only its SHA-256."""
+
+    __tablename__ = "agent_login_sessions"
+
+    token_digest = sa.Column(sa.String(64), primary_key=True)
+    account_id = sa.Column(sa.Integer, nullable=False, index=True)
+    created_at = sa.Column(UtcDateTime, nullable=False)
+    expires_at = sa.Column(UtcDateTime, nullable=False)
+    ended_at = sa.Column(UtcDateTime, nullable=True)
+
+
+class AgentActionRow(Base):
+    """Who did what and when: every message, takeover, hand-back, close, login and account change."""
+
+    __tablename__ = "agent_actions"
+    __table_args__ = (sa.Index("ix_agent_actions_conversation", "conversation_id", "at"),)
+
+    action_id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    account_id = sa.Column(sa.Integer, nullable=True)  # None: the integration token (AGENT_API_TOKEN)
+    actor = sa.Column(sa.String(64), nullable=False)  # the username at the time
+    action = sa.Column(sa.String(30), nullable=False)
+    conversation_id = sa.Column(sa.String(255), nullable=True)
+    detail = sa.Column(sa.Text, nullable=True)
+    at = sa.Column(UtcDateTime, nullable=False, index=True)
+
+
+class ConversationNoteRow(Base):
+    """A private note for colleagues on a conversation (and its ticket); never sent to the customer."""
+
+    __tablename__ = "conversation_notes"
+
+    note_id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
+    ticket_id = sa.Column(sa.String(20), nullable=True, index=True)
+    account_id = sa.Column(sa.Integer, nullable=True)
+    author = sa.Column(sa.String(64), nullable=False)  # display name at the time
+    text = sa.Column(sa.Text, nullable=False)
+    at = sa.Column(UtcDateTime, nullable=False)

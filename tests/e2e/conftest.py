@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
+from tests.accounts import make_account
 from tools.stack import Stack, start_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -105,9 +106,12 @@ def console(browser: Browser, stack: Stack, dialogs: Dialogs) -> Iterator[Page]:
     dialogs.watch(page)
     page.goto(f"{stack.rasa_url}/webhooks/agent/console")
     expect(page).to_have_url(f"{stack.rasa_url}/webhooks/agent/login")  # not logged in yet
-    page.get_by_test_id("login-token").fill(stack.agent_token)
+    username, password = make_account(stack, display_name="小周")
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
     expect(page).to_have_url(f"{stack.rasa_url}/webhooks/agent/console")
+    expect(page.get_by_test_id("who")).to_contain_text("小周")
     expect(page.locator("#feed-status[data-live='1']")).to_have_count(1)
     yield page
     context.close()

@@ -13,6 +13,8 @@ import requests
 from playwright.sync_api import Browser, Page
 
 from complaint_desk import clock
+from complaint_desk.team.roles import Role
+from tests.accounts import make_account
 from tools.seed_demo_tickets import seed
 from tools.stack import Stack, start_stack
 
@@ -74,10 +76,12 @@ def api(stack: Stack, **params: str) -> dict:
 def log_in(page: Page, stack: Stack) -> None:
     first = page.goto(page_url(stack))
     assert first is not None and first.status == 401
-    page.fill("#login-token", "not-the-token")
+    username, password = make_account(stack, Role.SUPERVISOR, "王主管", team=None)
+    page.fill("#login-username", username)
+    page.fill("#login-password", "not-the-password")
     page.click("#login-submit")
-    page.wait_for_selector("#login-error:has-text('令牌不正确')")
-    page.fill("#login-token", stack.agent_token)
+    page.wait_for_selector("#login-error:has-text('用户名或密码不对')")
+    page.fill("#login-password", password)
     page.click("#login-submit")
     page.wait_for_selector("body[data-state='ready']", timeout=60_000)
 
@@ -146,6 +150,17 @@ def test_filters_change_the_charts_and_the_exports(page: Page, stack: Stack, scr
     assert len(rows) == recent["total"]
     assert {row["category"] for row in rows} == {"delivery"}
     assert all(row["created_at"] >= week_ago for row in rows)
+
+
+def test_an_agent_who_is_not_a_supervisor_is_kept_out(page: Page, stack: Stack):
+    username, password = make_account(stack, Role.AGENT, "小周")
+    page.goto(page_url(stack))
+    page.fill("#login-username", username)
+    page.fill("#login-password", password)
+    with page.expect_response(lambda reply: reply.url.endswith("/supervisor/") and reply.status == 403):
+        page.click("#login-submit")  # logged in, but the page asks again: for a supervisor's account
+    page.wait_for_selector("#login-form")
+    assert page.request.get(page_url(stack) + "api/insights").status == 403
 
 
 def test_logging_out_returns_to_the_login_form(page: Page, stack: Stack):

@@ -8,6 +8,8 @@ import zlib
 import pytest
 import requests
 
+from complaint_desk.stores.agent_actions import AgentActions
+from tests.accounts import make_account, stack_sessions
 from tests.integration.conftest import Customer
 from tools.stack import Stack
 
@@ -55,8 +57,12 @@ def test_console_page_needs_login_and_the_login_cookie_opens_it(stack: Stack) ->
     browser = requests.Session()
     first = browser.get(f"{stack.rasa_url}/webhooks/agent/console", allow_redirects=False, timeout=30)
     assert first.status_code == 302 and first.headers["Location"].endswith("/webhooks/agent/login")
-    assert browser.post(f"{stack.rasa_url}/webhooks/agent/login", json={"token": "wrong"}, timeout=30).status_code == 401
-    assert browser.post(f"{stack.rasa_url}/webhooks/agent/login", json={"token": stack.agent_token}, timeout=30).ok
+    login = f"{stack.rasa_url}/webhooks/agent/login"
+    username, password = make_account(stack)
+    assert browser.post(login, json={"username": username, "password": "wrong-password"}, timeout=30).status_code == 401
+    assert browser.post(login, json={"token": stack.agent_token}, timeout=30).status_code == 400
+    assert browser.post(login, json={"username": username, "password": password}, timeout=30).ok
+    assert browser.get(f"{stack.rasa_url}/webhooks/agent/me", timeout=30).json()["agent"]["username"] == username
     page = browser.get(f"{stack.rasa_url}/webhooks/agent/console", timeout=30)
     assert page.status_code == 200 and "客服工作台" in page.text
     assert browser.get(api(stack, "conversations"), timeout=30).ok
@@ -107,6 +113,26 @@ def test_takeover_pauses_the_bot_and_hand_back_answers_what_the_customer_said_me
     bot_after = [e["text"] for e in customer.tracker()["events"] if e["event"] == "bot"][-2:]
     assert any("蓝牙耳机" in text for text in bot_after)  # the bot looked up the order given during the takeover
     assert not customer.tracker()["latest_message"] == {} and not customer.tracker().get("paused")
+
+
+def test_what_a_logged_in_agent_does_is_recorded_and_signed_with_their_name(stack: Stack, customer: Customer) -> None:
+    assert customer.say(ANGRY)
+    username, password = make_account(stack, display_name="小周")
+    desk = requests.Session()
+    assert desk.post(f"{stack.rasa_url}/webhooks/agent/login", json={"username": username, "password": password},
+                     timeout=30).ok
+    path = f"conversations/{customer.sender}"
+    assert desk.post(api(stack, f"{path}/takeover"), json={"mode": "takeover"}, timeout=30).ok
+    assert desk.post(api(stack, f"{path}/messages"), json={"text": "您好，我是小周，正在为您核实。"}, timeout=30).ok
+    assert desk.post(api(stack, f"{path}/close"), timeout=30).ok
+
+    sent = [e for e in customer.tracker()["events"] if e["event"] == "bot" and (e.get("metadata") or {}).get("agent")]
+    assert [e["metadata"]["agent_name"] for e in sent] == ["小周"]
+    transcript = desk.get(api(stack, path), timeout=30).json()["transcript"]
+    assert [line["agent_name"] for line in transcript if line["role"] == "agent"] == ["小周"]
+    record = AgentActions(stack_sessions(stack)).of_conversation(customer.sender)
+    assert [(a.actor, a.action) for a in record] == [(username, "takeover"), (username, "message"), (username, "close")]
+    assert record[1].detail == "您好，我是小周，正在为您核实。"
 
 
 def test_bot_only_suggests_mode_predicts_without_replying(stack: Stack, customer: Customer) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from complaint_desk import clock
 from tests.integration.conftest import Customer, db_rows
 from tools.stack import Stack, start_stack
 
@@ -43,7 +42,8 @@ def test_damaged_item_proposal_names_the_evidence_then_a_ticket_with_a_follow_up
     assert (category, remedy) == ("damaged_lost", "reship")
     assert len(trend.split(",")) == 4, "one emotion per customer message"
     [(due_at,)] = db_rows(stack, "select due_at from complaint_follow_ups where ticket_id = ?", ticket_id)
-    assert dt.datetime.fromisoformat(due_at) > clock.now() + dt.timedelta(hours=47)
+    due = dt.datetime.fromisoformat(due_at).replace(tzinfo=dt.UTC)  # stored as UTC, whatever the shop's zone
+    assert dt.timedelta(hours=47) < due - dt.datetime.now(dt.UTC) < dt.timedelta(hours=49)
 
     customer.say("满意")
     [(satisfaction,)] = db_rows(stack, "select satisfaction from complaint_tickets where ticket_id = ?", ticket_id)
@@ -152,7 +152,8 @@ def test_due_follow_up_fires_once_after_a_restart(tmp_path: Path, monkeypatch: p
 
     with sqlite3.connect(var_dir / "complaint_desk.db") as db:
         db.execute("update complaint_follow_ups set due_at = ? where ticket_id = ?",
-                   ((clock.now() - dt.timedelta(minutes=1)).isoformat(sep=" "), ticket_id))
+                   ((dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).replace(tzinfo=None).isoformat(sep=" "),
+                    ticket_id))
 
     monkeypatch.setenv("FOLLOWUP_POLL_SECONDS", "1")
     second = start_stack(var_dir)

@@ -12,6 +12,8 @@ import requests
 from complaint_desk.insights.filters import InsightFilter
 from complaint_desk.insights.report import insights
 from complaint_desk.stores.database import engine_for, session_factory
+from complaint_desk.team.roles import Role
+from tests.accounts import make_account
 from tools.seed_demo_tickets import seed
 from tools.stack import Stack
 
@@ -43,9 +45,38 @@ def test_everything_needs_the_agent_login(seeded: Stack):
     assert wrong.status_code == 401
 
 
-def test_a_logged_in_session_gets_the_page_and_its_files(seeded: Stack):
+def test_the_shared_token_no_longer_opens_a_browser_session(seeded: Stack):
+    reply = requests.post(url(seeded, "login"), json={"token": seeded.agent_token}, timeout=30)
+    assert reply.status_code == 400 and "用户名" in reply.json()["message"]
+
+
+def logged_in(stack: Stack, role: Role) -> requests.Session:
+    username, password = make_account(stack, role, "王主管" if role == Role.SUPERVISOR else "小周")
     session = requests.Session()
-    assert session.post(url(seeded, "login"), json={"token": seeded.agent_token}, timeout=30).ok
+    reply = session.post(url(stack, "login"), json={"username": username, "password": password}, timeout=30)
+    assert reply.ok and reply.json()["agent"]["username"] == username
+    return session
+
+
+def test_an_agent_login_is_not_a_supervisor_login(seeded: Stack):
+    session = logged_in(seeded, Role.AGENT)
+    assert session.get(url(seeded), timeout=30).status_code == 403
+    for path in ("api/insights", "api/export.csv", "static/app.js"):
+        reply = session.get(url(seeded, path), timeout=30)
+        assert reply.status_code == 403 and "主管" in reply.json()["message"], path
+
+
+def test_logging_out_ends_the_session_on_the_server(seeded: Stack):
+    session = logged_in(seeded, Role.SUPERVISOR)
+    cookie = session.cookies.get("agent_session")
+    assert session.post(url(seeded, "logout"), timeout=30).ok
+    # The old cookie, replayed by someone who copied it, no longer works.
+    replay = requests.get(url(seeded, "api/insights"), cookies={"agent_session": cookie}, timeout=30)
+    assert replay.status_code == 401
+
+
+def test_a_logged_in_session_gets_the_page_and_its_files(seeded: Stack):
+    session = logged_in(seeded, Role.SUPERVISOR)
     page = session.get(url(seeded), timeout=30)
     assert page.status_code == 200 and 'id="chart-volume-category"' in page.text
     chart_js = session.get(url(seeded, "static/chart.umd.min.js"), timeout=30)

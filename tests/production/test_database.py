@@ -19,7 +19,8 @@ from tests.production.conftest import RUN_ID
 from tools.services import Services
 
 TABLES = {"demo_orders", "complaint_tickets", "complaint_follow_ups", "complaint_handoffs", "complaint_evidence",
-          "agent_sessions", "conversation_index", "worker_heartbeats", "alembic_version"}
+          "agent_sessions", "conversation_index", "worker_heartbeats", "agent_accounts",
+          "agent_login_sessions", "agent_actions", "conversation_notes", "alembic_version"}
 NEW_TICKET = NewTicket("conversation-1", "472918305561", "delivery", "L1", "shipping_coupon", "运费券补偿", 10.0,
                        ["angry"], dt.timedelta(hours=24))
 
@@ -104,13 +105,22 @@ def test_a_postgresql_database_of_the_previous_release_is_migrated_with_its_rows
             connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
             migrate(connection, "0001")
             connection.execute(sa.text("DROP TABLE alembic_version"))
-        TicketStore(session_factory(engine)).open_ticket(NEW_TICKET)
+            # as the previous release wrote it: the shop's wall-clock time, no zone
+            connection.execute(sa.text(
+                "INSERT INTO complaint_tickets (ticket_id, conversation_id, order_id, category, level, remedy_id, "
+                "remedy_title, emotion_trend, status, created_at, resolve_by) VALUES ('TS20261101BBBB', "
+                "'conversation-1', '472918305561', 'delivery', 'L1', 'reship', '补发', 'angry', 'open', "
+                "'2026-11-01 10:00:00', '2026-11-02 10:00:00')"))
         create_schema(engine)
         with engine.connect() as connection:
-            assert current_revision(connection) == "0003"
+            assert current_revision(connection) == "0006"
+            stored = connection.execute(sa.text("SELECT created_at, resolve_by FROM complaint_tickets")).one()
+        # the same instants, now with their zone (Asia/Shanghai is UTC+8)
+        assert tuple(stored) == (dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC),
+                                 dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC))
         assert tables_in(database, schema) == TABLES
-        assert [t.conversation_id for t in TicketStore(session_factory(engine)).for_order("472918305561")] == [
-            "conversation-1"]
+        [ticket] = TicketStore(session_factory(engine)).for_order("472918305561")
+        assert (ticket.conversation_id, ticket.created_at) == ("conversation-1", dt.datetime(2026, 11, 1, 10, 0))
     finally:
         engine.dispose()
         with database.begin() as connection:

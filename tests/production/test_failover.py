@@ -15,7 +15,6 @@ import sqlalchemy as sa
 
 from channels.input_checks import channel_messages
 from channels.no_silence import FALLBACK_METADATA
-from complaint_desk import clock
 from complaint_desk.stores.database import engine_for, session_factory
 from complaint_desk.stores.follow_ups import FollowUpStore
 from runtime.followup_worker import run_once
@@ -75,7 +74,7 @@ def test_restart_keeps_tickets_and_a_due_follow_up_fires_once(
     with database.begin() as connection:
         scheduled = connection.execute(
             sa.text(f'UPDATE "{run_schema}".complaint_follow_ups SET due_at = :due WHERE ticket_id = :ticket'),
-            {"due": clock.now() - dt.timedelta(minutes=1), "ticket": ticket_id},
+            {"due": dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1), "ticket": ticket_id},
         ).rowcount
     assert scheduled == 1, "confirming the remedy scheduled one follow-up"
 

@@ -252,6 +252,11 @@ $("btn-send").addEventListener("click", async () => {
     renderDraftCheck(result.body.check, text);
   }
 });
+// Who is logged in: the name customers see on this agent's messages.
+fetch("me").then((reply) => (reply.ok ? reply.json() : null)).then((body) => {
+  if (body && body.agent) $("who").textContent = `${body.agent.display_name}（${body.agent.username}）`;
+}).catch(() => {});
+
 $("logout").addEventListener("click", async () => {
   await fetch("logout", { method: "POST" });
   window.location.href = "login";

@@ -10,12 +10,19 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from complaint_desk.stores.database import create_schema, current_revision, engine_for, migrate, session_factory
+from complaint_desk.stores.database import (
+    create_schema,
+    current_revision,
+    engine_for,
+    migrate,
+    migration_config,
+    session_factory,
+)
 from complaint_desk.stores.follow_ups import FollowUpStore
 from complaint_desk.stores.tables import Base
 from complaint_desk.stores.tickets import NewTicket, TicketStore
 
-HEAD = "0003"
+HEAD = "0006"
 
 
 def differences(engine: sa.engine.Engine) -> list:
@@ -52,9 +59,39 @@ def test_a_database_of_the_previous_release_keeps_its_rows(tmp_path: Path) -> No
     sessions = session_factory(engine)
     ticket = TicketStore(sessions).get("TS20261101AAAA")
     assert ticket is not None and (ticket.remedy_title, ticket.order_id) == ("补发", "472918305561")
+    assert ticket.created_at == dt.datetime(2026, 11, 1, 10, 0)  # the shop's wall-clock time, as it was written
+    with engine.connect() as connection:  # stored as the same instant in UTC (Asia/Shanghai is UTC+8)
+        assert connection.execute(sa.text("SELECT created_at FROM complaint_tickets")).scalar().startswith(
+            "2026-11-01 02:00:00")
     [follow_up] = FollowUpStore(sessions).claim_due(dt.datetime(2026, 11, 4))
     assert (follow_up.ticket_id, follow_up.attempts, follow_up.failed_at) == ("TS20261101AAAA", 1, None)
+    assert follow_up.due_at == dt.datetime(2026, 11, 3, 10, 0)
     assert differences(engine) == []
+
+
+def test_times_written_before_the_utc_migration_survive_it_and_its_downgrade(tmp_path: Path) -> None:
+    engine = engine_for(f"sqlite:///{tmp_path / 'times.db'}")
+    with engine.begin() as connection:
+        migrate(connection, "0003")
+        connection.execute(sa.text(
+            "INSERT INTO complaint_handoffs (conversation_id, reason, summary, created_at, handed_back_at) "
+            "VALUES ('c3', 'fraud', '疑似盗刷', '2026-11-02 00:30:00.000000', NULL)"))
+        connection.execute(sa.text("INSERT INTO worker_heartbeats (worker_id, role, beat_at) "
+                                   "VALUES ('w1', 'followup_worker', '2026-11-02 07:59:59.000000')"))
+        migrate(connection, "0004")
+        stored = connection.execute(sa.text(
+            "SELECT h.created_at, h.handed_back_at, w.beat_at FROM complaint_handoffs h, worker_heartbeats w")).one()
+        assert tuple(stored) == ("2026-11-01 16:30:00.000000", None, "2026-11-01 23:59:59.000000")
+        command_downgrade(connection, "0003")
+        stored = connection.execute(sa.text(
+            "SELECT h.created_at, w.beat_at FROM complaint_handoffs h, worker_heartbeats w")).one()
+        assert tuple(stored) == ("2026-11-02 00:30:00.000000", "2026-11-02 07:59:59.000000")
+
+
+def command_downgrade(connection: sa.engine.Connection, revision: str) -> None:
+    from alembic import command
+
+    command.downgrade(migration_config(connection), revision)
 
 
 def test_an_older_database_missing_a_nullable_column_gains_it(tmp_path: Path) -> None:
