@@ -50,8 +50,7 @@ def hand_off(
     reason = reason or handoff_reason(tracker, case.threatened_channels())
     category = tracker.get_slot("complaint_category")
     desk = shared_desk()
-    desk.handoffs.hand_off(tracker.sender_id, str(reason), case.handoff_summary(reason), category=category,
-                           level=case.level())
+    desk.hand_off(tracker.sender_id, str(reason), case.handoff_summary(reason), category=category, level=case.level())
     logger.info("conversation %s handed to a human (%s)", tracker.sender_id, reason)
     send_checked(dispatcher, tracker, customer_handoff_message(reason, clock.now(), data=desk.rules.handoff))
     return [ConversationPaused()]

@@ -27,12 +27,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.agent_auth import Agent, add_login_routes, agent_required, current_agent
+from channels.agent_queue import add_queue_routes, may_take_from
 from channels.live_feed import FEED, FULL_REFRESH, follow_event_broker
 from channels.metrics import AGENT_BLOCKS
+from complaint_desk.assist import transcript
 from complaint_desk.case.case import Case
 from complaint_desk.case.waiting import AGENT, AGENT_NAME
 from complaint_desk.desk import Desk, shared_desk
 from complaint_desk.paths import WEB_DIR
+from complaint_desk.personal_data import masked
 from complaint_desk.stores import agent_actions
 from complaint_desk.stores.agent_modes import AGENT_MODES, BOT, CLOSED, SUGGEST, TAKEOVER
 from runtime.log_context import set_conversation
@@ -130,6 +133,8 @@ class AgentAssistInput(InputChannel):
                 await asyncio.to_thread(desk().index_conversation, state)
             FEED.changed(conversation_id)
 
+        add_queue_routes(bp, mode_changed)
+
         async def locked_update(request: Request, conversation_id: str,
                                 change: Callable[[DialogueStateTracker], Awaitable[Any]]) -> Any:
             agent = request.app.ctx.agent
@@ -175,9 +180,19 @@ class AgentAssistInput(InputChannel):
                 limit = min(max(1, int(request.args.get("limit", MAX_CONVERSATIONS))), MAX_CONVERSATIONS)
             except ValueError:
                 return bad_request("offset 和 limit 必须是整数。")
+            who: Agent = request.ctx.agent_user
+            view = request.args.get("view", "all")
+            if view not in ("all", "team", "mine"):
+                return bad_request("view 只能是 all（全部）、team（我的团队）或 mine（我负责的）。")
+            team = who.team if view == "team" else None
+            owner = who.account_id if view == "mine" else None
+            if (view == "team" and team is None) or (view == "mine" and owner is None):
+                return bad_request("这个账号没有团队或不是个人账号，请看全部会话。")
             index = desk().conversation_index
-            rows, total = await asyncio.to_thread(lambda: (index.page(limit, offset), index.count()))
-            return response.json({"conversations": rows, "total": total, "offset": offset, "limit": limit})
+            rows, total = await asyncio.to_thread(
+                lambda: (index.page(limit, offset, team=team, owner_id=owner), index.count()))
+            return response.json({"conversations": rows, "total": total, "offset": offset, "limit": limit,
+                                  "view": view})
 
         @bp.route("/api/conversations/<conversation_id>", methods=["GET"])
         @agent_required
@@ -193,12 +208,31 @@ class AgentAssistInput(InputChannel):
             analysis["tickets"] = tickets_of(conversation_id)
             analysis["evidence"] = evidence_of(conversation_id)
             analysis["handoffs"] = [
-                {"reason": h.reason, "summary": h.summary, "created_at": h.created_at.isoformat(timespec="seconds"),
+                {"reason": h.reason, "summary": masked(h.summary), "created_at": h.created_at.isoformat(timespec="seconds"),
                  "handed_back_at": h.handed_back_at.isoformat(timespec="seconds") if h.handed_back_at else None}
                 for h in desk().handoffs.for_conversation(conversation_id)
             ]
-            analysis["closing_summary"] = session.summary if session.mode == CLOSED else None
+            analysis["queue"] = desk().queue_entry(conversation_id)
+            analysis["notes"] = [note.public() for note in desk().notes.of_conversation(conversation_id)]
+            analysis["closing_summary"] = masked(session.summary) if session.mode == CLOSED else None
             return response.json(analysis)
+
+        @bp.route("/api/conversations/<conversation_id>/reveal", methods=["POST"])
+        @agent_required
+        async def reveal(request: Request, conversation_id: str) -> HTTPResponse:
+            """One transcript line unmasked, for a stated reason; who, which line and why are recorded."""
+            body = json_body(request) or {}
+            line, reason = body.get("line"), body.get("reason")
+            if not isinstance(line, int) or isinstance(line, bool):
+                return bad_request("请指定要查看的消息（line：第几条）。")
+            if not isinstance(reason, str) or len(reason.strip()) < 2 or len(reason) > 200:
+                return bad_request("查看完整个人信息需要填写原因（2–200 字），会被记录。")
+            case = await case_of(request, conversation_id)
+            lines = transcript(case, reveal=True) if case else []
+            if not 0 <= line < len(lines) or "text" not in lines[line]:
+                return bad_request("没有这条消息。", status=404)
+            record(request, agent_actions.REVEAL, conversation_id, f"第 {line} 条：{reason.strip()}")
+            return response.json({"line": line, "text": lines[line]["text"]})
 
         @bp.route("/api/conversations/<conversation_id>/evidence/<evidence_id>", methods=["GET"])
         @agent_required
@@ -274,8 +308,14 @@ class AgentAssistInput(InputChannel):
                 if not tracker.is_paused():
                     tracker.update(ConversationPaused())
 
+            who: Agent = request.ctx.agent_user
+            handoff = desk().handoffs.open_of(conversation_id)
+            if handoff is not None and not may_take_from(who, handoff.owner_id):
+                return bad_request("这个会话已由同事负责，请让对方转交或找主管。", status=409)
             if await locked_update(request, conversation_id, pause) is None:
                 return bad_request("没有找到这个会话。", status=404)
+            if handoff is not None and handoff.owner_id is None and who.account_id is not None:
+                desk().handoffs.assign(conversation_id, who.account_id)  # taking it over claims it
             desk().agent_modes.set_mode(conversation_id, mode)
             record(request, agent_actions.TAKEOVER, conversation_id, mode)
             await mode_changed(request, conversation_id)
@@ -307,6 +347,7 @@ class AgentAssistInput(InputChannel):
                 await output_channel_for(request, tracker).send_text_message(conversation_id, text)
 
             await locked_update(request, conversation_id, say)
+            desk().handoffs.answered(conversation_id)
             record(request, agent_actions.MESSAGE, conversation_id, text)
             return response.json({"ok": True, "text": text})
 

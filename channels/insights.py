@@ -35,6 +35,7 @@ from complaint_desk.insights.filters import InsightFilter
 from complaint_desk.insights.records import load_cases
 from complaint_desk.insights.report import SECTIONS, InsightsCache, warm_up
 from complaint_desk.paths import PROJECT_ROOT
+from complaint_desk.stores.agent_actions import EXPORT_UNMASKED
 from complaint_desk.team.roles import may_supervise
 
 logger = logging.getLogger(__name__)
@@ -140,8 +141,13 @@ class SupervisorInsightsInput(InputChannel):
                 filters = InsightFilter.from_params(request.args)
             except InsightsError as error:
                 return bad_request(str(error))
+            unmasked = request.args.get("unmasked") in ("1", "true")
             cases = await in_thread(load_cases, self.sessions(), filters)
-            rows = list(export_rows(cases, self.cache().settings))
+            rows = list(export_rows(cases, self.cache().settings, mask_personal_data=not unmasked))
+            if unmasked:  # supervisors only reach this route; still, who took personal data out is kept
+                who = request.ctx.agent_user
+                shared_desk().agent_actions.record(who.account_id, who.username, EXPORT_UNMASKED,
+                                                   detail=f"{kind} {filters.as_params()} {len(rows)} 条")
             stamp = clock.now().strftime("%Y%m%d-%H%M")
             disposition = {"Content-Disposition": f'attachment; filename="complaints-{stamp}.{kind}"', **NO_STORE}
             if kind == "json":

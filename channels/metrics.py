@@ -67,6 +67,11 @@ class DeskBacklog(Collector):
                 waiting = connection.execute(
                     sa.select(sa.func.count()).select_from(HandoffRow).where(HandoffRow.handed_back_at.is_(None))
                 ).scalar()
+                overdue_handoffs = connection.execute(
+                    sa.select(sa.func.count()).select_from(HandoffRow).where(
+                        HandoffRow.handed_back_at.is_(None), HandoffRow.answered_at.is_(None),
+                        HandoffRow.respond_by < now)
+                ).scalar()
                 open_tickets = connection.execute(
                     sa.select(sa.func.count()).select_from(TicketRow).where(TicketRow.resolved_at.is_(None))
                 ).scalar()
@@ -81,6 +86,8 @@ class DeskBacklog(Collector):
             return
         for name, documentation, value in (
             ("complaint_desk_handoffs_waiting", "Handed-off conversations no agent has handed back yet", waiting),
+            ("complaint_desk_handoffs_overdue", "Handed-off conversations no agent answered by their deadline",
+             overdue_handoffs),
             ("complaint_desk_open_tickets", "Tickets not resolved", open_tickets),
             ("complaint_desk_follow_ups_overdue", "Follow-ups past due, not fired, not given up", overdue),
             ("complaint_desk_follow_ups_failed", "Follow-ups the worker gave up on after its last attempt", failed),

@@ -19,6 +19,7 @@ from complaint_desk.case.waiting import AGENT, AGENT_NAME
 from complaint_desk.guard.checker import Guard
 from complaint_desk.guard.verdict import GuardContext, Verdict
 from complaint_desk.knowledge import load_knowledge, reading
+from complaint_desk.personal_data import mask
 from complaint_desk.policy.model import Policy
 from complaint_desk.replies import ReplyBook
 from complaint_desk.stores.agent_modes import AGENT_MODES
@@ -70,8 +71,19 @@ def flow_stage(case: Case, mode: str = "bot") -> str:
     return "probe" if slots.get("complaint_category") else "listen"
 
 
-def transcript(case: Case) -> list[dict[str, Any]]:
-    """Customer, bot and agent lines plus pause/resume marks, oldest first. Text is raw: the page escapes it."""
+def transcript(case: Case, reveal: bool = False) -> list[dict[str, Any]]:
+    """Customer, bot and agent lines plus pause/resume marks, oldest first, each with its `line` number. Personal
+    data in the text is masked (`masked`: what kinds) unless `reveal`. Text is not escaped: the page does that."""
+    lines = _raw_transcript(case)
+    for number, line in enumerate(lines):
+        line["line"] = number
+        if "text" in line and not reveal:
+            hidden = mask(line["text"])
+            line["text"], line["masked"] = hidden.text, list(hidden.kinds)
+    return lines
+
+
+def _raw_transcript(case: Case) -> list[dict[str, Any]]:
     lines: list[dict[str, Any]] = []
     for event in case.events:
         kind = event.get("event")
@@ -185,7 +197,7 @@ class ConsoleAssist:
         stage = flow_stage(case, mode)
         return {
             "conversation_id": case.conversation_id,
-            "last_message": (latest.text[:_CUSTOMER_TEXT_PREVIEW] if latest else ""),
+            "last_message": (mask(latest.text).text[:_CUSTOMER_TEXT_PREVIEW] if latest else ""),
             "emotion": latest.emotion if latest else None,
             "intensity": latest.intensity if latest else None,
             "risk": {"level": risk.level, "label": risk.label, "score": risk.score, "rank": level_rank(risk.level)},
@@ -214,7 +226,7 @@ class ConsoleAssist:
             "stage_name": self.phrasing.stage_names[stage],
             "requested_slot": case.slot("requested_slot"),
             "latest": {
-                "text": latest.text,
+                "text": mask(latest.text).text,
                 "intent": latest.intent,
                 "emotion": latest.emotion,
                 "intensity": latest.intensity,

@@ -43,9 +43,12 @@ from complaint_desk.stores.conversation_index import ConversationIndex
 from complaint_desk.stores.database import create_schema, default_engine, engine_for, session_factory
 from complaint_desk.stores.evidence_photos import EvidenceStore, UploadLimits
 from complaint_desk.stores.follow_ups import FollowUpStore
-from complaint_desk.stores.handoffs import HandoffQueue
+from complaint_desk.stores.handoffs import Handoff, HandoffQueue
+from complaint_desk.stores.notes import NoteStore
 from complaint_desk.stores.orders import OrderStore
 from complaint_desk.stores.tickets import TicketStore
+from complaint_desk.team.assignment import Candidate, pick_owner
+from complaint_desk.team.roles import WORKS_THE_QUEUE
 from complaint_desk.team.teams import Teams, load_teams
 
 logger = logging.getLogger(__name__)
@@ -73,6 +76,7 @@ class Desk:
     teams: Teams
     accounts: AccountStore
     agent_actions: AgentActions
+    notes: NoteStore
 
     @classmethod
     def build(cls, knowledge_dir: Path = KNOWLEDGE_DIR, db_url: str | None = None, var_dir: Path | None = None,
@@ -121,6 +125,7 @@ class Desk:
             teams=load_teams(knowledge_dir / "teams.yml", [reason.value for reason in HandoffReason]),
             accounts=AccountStore(sessions),
             agent_actions=AgentActions(sessions),
+            notes=NoteStore(sessions),
         )
 
     @property
@@ -133,9 +138,64 @@ class Desk:
         return Case(state, self.rules, lookups or self.lookups(), today)
 
     def console_row(self, state: Mapping[str, Any]) -> dict[str, Any]:
-        """The console's list row of a conversation, with its agent mode (one place for the bot and the console)."""
+        """The console's list row of a conversation, with its agent mode and its place in the queue (one place
+        for the bot and the console)."""
         case = self.case(state)
-        return self.assist.overview(case, self.agent_modes.get(case.conversation_id).mode)
+        row = self.assist.overview(case, self.agent_modes.get(case.conversation_id).mode)
+        row["queue"] = self.queue_entry(case.conversation_id)
+        return row
+
+    # ------------------------------------------------------------ the queue by team
+
+    def queue_entry(self, conversation_id: str, now: dt.datetime | None = None) -> dict[str, Any] | None:
+        """The conversation's open hand-off as the console shows it: team, owner, response deadline."""
+        handoff = self.handoffs.open_of(conversation_id)
+        return self._queue_entry(handoff, now) if handoff else None
+
+    def _queue_entry(self, handoff: Handoff, now: dt.datetime | None = None) -> dict[str, Any]:
+        team = self.teams.get(handoff.team) if handoff.team else None
+        owner = self.accounts.by_id(handoff.owner_id) if handoff.owner_id is not None else None
+        return {
+            "conversation_id": handoff.conversation_id,
+            "reason": handoff.reason,
+            "team": handoff.team,
+            "team_name": team.name if team else None,
+            "owner_id": handoff.owner_id,
+            "owner": owner.username if owner else None,
+            "owner_name": owner.display_name if owner else None,
+            "waiting_since": handoff.created_at.isoformat(timespec="seconds"),
+            "respond_by": handoff.respond_by.isoformat(timespec="seconds") if handoff.respond_by else None,
+            "answered": handoff.answered_at is not None,
+            "overdue": handoff.overdue(now or clock.now()),
+        }
+
+    def queue(self, team: str | None = None, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Open hand-offs in queue order (oldest first), of one team or all, each with its position."""
+        now = now or clock.now()
+        entries = [self._queue_entry(handoff, now) for handoff in self.handoffs.waiting(team)]
+        for position, entry in enumerate(entries, 1):
+            entry["position"] = position
+        return entries
+
+    def response_deadline(self, level: str | None, since: dt.datetime) -> dt.datetime:
+        """When an agent must first answer a hand-off: the level's first-response time in
+        knowledge/remedy_policy.yml, else the pick-up time promised to customers (knowledge/handoff.yml)."""
+        row = self.policy.sla.levels.get(level or "")
+        minutes = row.first_response_minutes if row else self.rules.handoff.pickup_minutes
+        return since + dt.timedelta(minutes=minutes)
+
+    def hand_off(self, conversation_id: str, reason: str, summary: str, category: str | None = None,
+                 level: str | None = None, now: dt.datetime | None = None) -> Handoff:
+        """Put a conversation in its team's queue, with its deadline, and give it to the least busy member of the
+        team who is logged in and has room (knowledge/teams.yml), if anyone."""
+        now = now or clock.now()
+        team = self.teams.for_handoff(reason).team_id
+        online = self.accounts.online_ids(now)
+        candidates = [Candidate(a.account_id, a.username, a.team, a.account_id in online)
+                      for a in self.accounts.all() if not a.disabled and a.role in WORKS_THE_QUEUE]
+        owner = pick_owner(team, candidates, self.handoffs.load_by_owner(), self.teams.capacity_per_agent)
+        return self.handoffs.hand_off(conversation_id, reason, summary, now=now, category=category, level=level,
+                                      team=team, respond_by=self.response_deadline(level, now), owner_id=owner)
 
     def index_conversation(self, state: Mapping[str, Any]) -> dict[str, Any]:
         """Write the conversation's row into the conversation index; returns the row."""

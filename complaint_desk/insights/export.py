@@ -8,6 +8,7 @@ from typing import Any
 
 from complaint_desk.insights.records import ComplaintRecord
 from complaint_desk.insights.settings import Settings
+from complaint_desk.personal_data import masked
 
 EXPORT_COLUMNS = (
     "case_id", "kind", "customer", "order_id", "category", "category_label", "level", "status", "created_at",
@@ -17,8 +18,10 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_rows(cases: Iterable[ComplaintRecord], settings: Settings) -> Iterator[dict[str, Any]]:
-    """One flat record per case, for CSV and JSON export."""
+def export_rows(cases: Iterable[ComplaintRecord], settings: Settings,
+                mask_personal_data: bool = True) -> Iterator[dict[str, Any]]:
+    """One flat record per case, for CSV and JSON export; the customer's words with personal data masked unless
+    asked otherwise (supervisors, recorded by the caller)."""
     def iso(value: dt.datetime | None) -> str | None:
         return value.isoformat(timespec="seconds") if value else None
 
@@ -46,5 +49,5 @@ def export_rows(cases: Iterable[ComplaintRecord], settings: Settings) -> Iterato
             "resolve_by": iso(case.resolve_by),
             "resolved_at": iso(case.resolved_at),
             "handoff_reasons": ",".join(case.handoff_reasons),
-            "customer_text": case.customer_text,
+            "customer_text": masked(case.customer_text) if mask_personal_data else case.customer_text,
         }

@@ -95,6 +95,21 @@ class AccountStore:
             return [_account(row) for row in session.scalars(sa.select(AgentAccountRow).order_by(
                 AgentAccountRow.account_id))]
 
+    def online_ids(self, now: dt.datetime | None = None) -> set[int]:
+        """Accounts with an open login session now (enabled ones only)."""
+        now = now or clock.now()
+        with self._sessions() as session:
+            return set(session.scalars(
+                sa.select(AgentLoginSessionRow.account_id).join(
+                    AgentAccountRow, AgentAccountRow.account_id == AgentLoginSessionRow.account_id)
+                .where(AgentLoginSessionRow.ended_at.is_(None), AgentLoginSessionRow.expires_at > now,
+                       AgentAccountRow.disabled_at.is_(None)).distinct()))
+
+    def by_id(self, account_id: int) -> Account | None:
+        with self._sessions() as session:
+            row = session.get(AgentAccountRow, account_id)
+            return _account(row) if row else None
+
     def has_supervisor(self) -> bool:
         with self._sessions() as session:
             return session.scalar(sa.select(sa.func.count()).select_from(AgentAccountRow).where(

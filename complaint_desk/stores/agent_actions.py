@@ -15,6 +15,8 @@ from complaint_desk.stores.tables import AgentActionRow
 INTEGRATION_ACTOR = "integration"  # requests made with AGENT_API_TOKEN, not by a person
 
 MESSAGE, TAKEOVER, HANDBACK, CLOSE = "message", "takeover", "handback", "close"
+CLAIM, RELEASE, TRANSFER, NOTE = "claim", "release", "transfer", "note"
+REVEAL, EXPORT_UNMASKED = "reveal", "export_unmasked"  # personal data shown or exported in full
 LOGIN, LOGOUT, ACCOUNT_CHANGE = "login", "logout", "account_change"
 
 

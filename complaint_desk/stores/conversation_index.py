@@ -33,6 +33,8 @@ class ConversationIndex:
             "turns": int(row["turns"]),
             "mode": str(row["mode"]),
             "row": json.dumps(row, ensure_ascii=False),
+            "team": (row.get("queue") or {}).get("team"),
+            "owner_id": (row.get("queue") or {}).get("owner_id"),
         }
         with self._sessions.begin() as session:
             stored = session.get(ConversationIndexRow, values["conversation_id"], with_for_update=True)
@@ -49,13 +51,20 @@ class ConversationIndex:
                 setattr(stored, key, value)
             return True
 
-    def page(self, limit: int = MAX_PAGE, offset: int = 0) -> list[dict[str, Any]]:
-        """Conversations with at least one customer turn, most at risk first, then most recent."""
+    def page(self, limit: int = MAX_PAGE, offset: int = 0, team: str | None = None,
+             owner_id: int | None = None) -> list[dict[str, Any]]:
+        """Conversations with at least one customer turn, most at risk first, then most recent; optionally only
+        those in one team's queue, or owned by one agent."""
         limit = max(1, min(int(limit), MAX_PAGE))
+        conditions = [ConversationIndexRow.turns > 0]
+        if team is not None:
+            conditions.append(ConversationIndexRow.team == team)
+        if owner_id is not None:
+            conditions.append(ConversationIndexRow.owner_id == owner_id)
         with self._sessions() as session:
             texts = session.scalars(
                 sa.select(ConversationIndexRow.row)
-                .where(ConversationIndexRow.turns > 0)
+                .where(*conditions)
                 .order_by(ConversationIndexRow.risk_rank.desc(), ConversationIndexRow.risk_score.desc(),
                           ConversationIndexRow.updated_at.desc())
                 .limit(limit).offset(max(0, int(offset)))

@@ -14,6 +14,10 @@ class Role(StrEnum):
 ROLE_NAMES = {Role.AGENT: "客服", Role.SPECIALIST: "专员", Role.SUPERVISOR: "主管"}
 
 
+# Who is given hand-offs from a team's queue (supervisors can claim one, but are not assigned any).
+WORKS_THE_QUEUE = frozenset({Role.AGENT, Role.SPECIALIST})
+
+
 def parse_role(value: str) -> Role:
     try:
         return Role(value)

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
+from complaint_desk.team.roles import Role
 from tests.accounts import make_account
 from tools.stack import Stack, start_stack
 
@@ -97,21 +98,28 @@ def customer(browser: Browser, stack: Stack, dialogs: Dialogs) -> Iterator[Page]
     context.close()
 
 
-@pytest.fixture
-def console(browser: Browser, stack: Stack, dialogs: Dialogs) -> Iterator[Page]:
-    """An agent logged in through the login page, on the console with the live feed connected."""
+def open_console(browser: Browser, stack: Stack, dialogs: Dialogs, role: Role = Role.AGENT, name: str = "小周",
+                 team: str | None = "after_sales") -> tuple[BrowserContext, Page]:
+    """A new account logged in through the login page, on the console with the live feed connected."""
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     context.set_default_timeout(UI_TIMEOUT_MS)
     page = context.new_page()
     dialogs.watch(page)
     page.goto(f"{stack.rasa_url}/webhooks/agent/console")
     expect(page).to_have_url(f"{stack.rasa_url}/webhooks/agent/login")  # not logged in yet
-    username, password = make_account(stack, display_name="小周")
+    username, password = make_account(stack, role, name, team=team)
     page.get_by_test_id("login-username").fill(username)
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
     expect(page).to_have_url(f"{stack.rasa_url}/webhooks/agent/console")
-    expect(page.get_by_test_id("who")).to_contain_text("小周")
+    expect(page.get_by_test_id("who")).to_contain_text(name)
     expect(page.locator("#feed-status[data-live='1']")).to_have_count(1)
+    return context, page
+
+
+@pytest.fixture
+def console(browser: Browser, stack: Stack, dialogs: Dialogs) -> Iterator[Page]:
+    """An agent of 售后 logged in through the login page, on the console with the live feed connected."""
+    context, page = open_console(browser, stack, dialogs)
     yield page
     context.close()

@@ -7,9 +7,10 @@ import zlib
 from pathlib import Path
 
 import requests
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import Dialogs
+from complaint_desk.team.roles import Role
+from tests.e2e.conftest import Dialogs, open_console
 from tools.stack import Stack
 
 ANGRY_COMPLAINT = "你们这什么破快递！！一个星期了还没到！气死我了！"
@@ -197,3 +198,53 @@ def test_widget_reconnects_after_the_connection_drops(customer: Page) -> None:
     say(customer, f"订单号{DEMO_ORDER}")
     expect(bot_lines(customer).filter(has_text="蓝牙耳机")).to_have_count(1)  # same conversation: the form goes on
     assert bot_lines(customer).count() > answered
+
+
+PRIVACY_LEAK = "我刚在你们这买完东西就接到诈骗电话，对方连我买了啥都知道，是不是你们泄露的"
+
+
+def test_a_privacy_hand_off_reaches_the_specialist_with_an_alert_and_moves_on_with_a_private_note(
+    customer: Page, browser: Browser, stack: Stack, dialogs: Dialogs, screenshot_dir: Path
+) -> None:
+    context, console = open_console(browser, stack, dialogs, Role.SPECIALIST, "小林", team="privacy")
+    try:
+        say(customer, PRIVACY_LEAK)
+        expect(bot_lines(customer).last).to_contain_text("转交人工客服专员")  # the hand-off message
+        session = session_of(customer)
+
+        row = conversation_row(console, session)
+        expect(row.get_by_test_id("row-queue")).to_have_text("隐私 · 小林")  # assigned to the one logged in
+        expect(console).to_have_title("(1) 客服工作台 · 投诉助手")  # an alert while nothing is open
+        console.get_by_test_id("list-view").select_option("mine")
+        expect(conversation_row(console, session)).to_have_count(1)
+        open_conversation(console, session)
+        expect(console).to_have_title("客服工作台 · 投诉助手")
+        expect(console.get_by_test_id("queue-info")).to_contain_text("负责人 小林")
+
+        console.get_by_test_id("note-text").fill("顾客怀疑信息泄露，先查物流面单")
+        console.get_by_test_id("btn-note").click()
+        expect(console.get_by_test_id("note")).to_have_count(1)
+        console.get_by_test_id("transfer-target").select_option("team:after_sales")
+        console.get_by_test_id("transfer-note").fill("已核实，请售后跟进补偿")
+        console.get_by_test_id("btn-transfer").click()
+        expect(console.get_by_test_id("queue-info")).to_contain_text("售后 · 待认领")
+        expect(console.get_by_test_id("note")).to_have_count(2)
+        console.screenshot(path=str(screenshot_dir / "console-queue.png"))
+        widget = customer.get_by_test_id("widget-messages").inner_text()
+        assert "面单" not in widget and "跟进补偿" not in widget  # private notes never reach the customer
+    finally:
+        context.close()
+
+
+def test_personal_data_is_masked_in_the_console_until_the_agent_gives_a_reason(customer: Page, console: Page) -> None:
+    say(customer, "快递一直没到！我电话13812345678，你们赶紧联系我")
+    session = session_of(customer)
+    expect(conversation_row(console, session)).to_contain_text("138****5678")
+    open_conversation(console, session)
+    line = console.locator("[data-testid='line-customer']").last
+    expect(line.get_by_test_id("line-text")).to_have_text("快递一直没到！我电话138****5678，你们赶紧联系我")
+    line.get_by_test_id("reveal-start").click()
+    line.get_by_test_id("reveal-reason").fill("顾客要求回电，核对号码")
+    line.get_by_test_id("reveal-confirm").click()
+    expect(line.get_by_test_id("line-text")).to_have_text("快递一直没到！我电话13812345678，你们赶紧联系我")
+    expect(line).to_contain_text("已记录查看")

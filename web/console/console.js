@@ -7,7 +7,9 @@ const MODES = { bot: "机器人接待", takeover: "人工接管中", suggest: "�
 const RISK_RANK = { green: 0, yellow: 1, orange: 2, red: 3 };
 const DRAFT_DELAY_MS = 150;
 
-const state = { rows: new Map(), selected: null, detail: null, detailTimer: null, draftTimer: null, draftSeq: 0 };
+const state = { rows: new Map(), selected: null, detail: null, detailTimer: null, draftTimer: null, draftSeq: 0,
+  me: null, team: null, view: "all", unread: 0, timeZone: null, revealed: new Map() };
+const TITLE = document.title;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -53,13 +55,28 @@ function riskBadge(risk) {
 
 function timeOf(stamp) {
   if (!stamp) return "";
-  return new Date(stamp * 1000).toLocaleTimeString("zh-CN", { hour12: false });
+  // The shop's clock (knowledge/shop.yml), like every other time the desk shows, whatever the browser's zone.
+  const options = { hour12: false, ...(state.timeZone ? { timeZone: state.timeZone } : {}) };
+  return new Date(stamp * 1000).toLocaleTimeString("zh-CN", options);
 }
 
 // ------------------------------------------------------------------ conversation list
 
+function inView(row) {
+  const queue = row.queue || {};
+  if (state.view === "team") return Boolean(state.me && queue.team && queue.team === state.me.team);
+  if (state.view === "mine") return Boolean(state.me && queue.owner && queue.owner === state.me.username);
+  return true;
+}
+
+function queueLabel(queue) {
+  if (!queue) return null;
+  return el("span", { class: `queue${queue.overdue ? " overdue" : ""}`, dataset: { testid: "row-queue" } },
+    `${queue.team_name || queue.team || "人工"} · ${queue.owner_name || "待认领"}${queue.overdue ? " · 已超时" : ""}`);
+}
+
 function sortedRows() {
-  return [...state.rows.values()].sort((a, b) =>
+  return [...state.rows.values()].filter(inView).sort((a, b) =>
     (RISK_RANK[b.risk.level] - RISK_RANK[a.risk.level]) || (b.risk.score - a.risk.score) || (b.updated_at - a.updated_at));
 }
 
@@ -72,13 +89,14 @@ function renderList() {
   },
   el("div", { class: "row-head" }, riskBadge(row.risk), emotionTag(row.emotion, row.intensity),
     el("span", { class: "stage" }, row.stage_name), el("span", { class: "mode" }, MODES[row.mode] || row.mode)),
+  queueLabel(row.queue),
   el("div", { class: "preview" }, row.last_message),
   el("div", { class: "muted small" }, `${row.conversation_id.slice(0, 12)} · ${row.turns} 条 · ${timeOf(row.updated_at)}`))));
-  $("list-empty").hidden = state.rows.size > 0;
+  $("list-empty").hidden = list.children.length > 0;
 }
 
 async function loadList() {
-  const { ok, body } = await api("conversations");
+  const { ok, body } = await api(`conversations?view=${state.view}`);
   if (!ok) return;
   state.rows = new Map(body.conversations.map((row) => [row.conversation_id, row]));
   renderList();
@@ -145,19 +163,68 @@ function renderDetail(d) {
       onclick: () => { $("draft").value = s.text; checkDraft(); } }, s.text),
     s.rewritten ? el("span", { class: "muted small" }, "（已按合规要求改写）") : null)));
   renderTickets(d);
+  renderQueue(d.queue);
+  $("notes").replaceChildren(...(d.notes || []).map((n) => el("li", { class: "note", dataset: { testid: "note" } },
+    el("span", { class: "muted small" }, `${n.author} ${n.at.slice(5, 16).replace("T", " ")}`), " ", n.text)));
+}
+
+function renderQueue(queue) {
+  $("queue-box").hidden = !queue;
+  if (!queue) return;
+  const mine = state.me && queue.owner === state.me.username;
+  const deadline = queue.respond_by ? queue.respond_by.slice(11, 16) : "—";
+  $("queue-info").textContent = `${queue.team_name || queue.team} · ${queue.owner_name ? "负责人 " + queue.owner_name : "待认领"}`
+    + ` · ${queue.answered ? "已回复" : "需在 " + deadline + " 前回复"}${queue.overdue ? "（已超时）" : ""}`;
+  $("queue-info").classList.toggle("overdue", Boolean(queue.overdue));
+  $("btn-claim").disabled = mine;
+  $("btn-release").disabled = !queue.owner;
+  const targets = $("transfer-target");
+  if (state.team) {
+    targets.replaceChildren(
+      el("optgroup", { label: "团队队列" }, ...state.team.teams.map((t) => el("option", { value: `team:${t.id}` }, t.name))),
+      el("optgroup", { label: "同事" }, ...state.team.agents
+        .filter((a) => !state.me || a.username !== state.me.username)
+        .map((a) => el("option", { value: `to:${a.username}` }, `${a.display_name}${a.online ? "" : "（离线）"}`))));
+  }
 }
 
 function renderLine(line) {
   if (line.role === "system") {
     return el("li", { class: "line system" }, line.event === "pause" ? "—— 机器人已暂停 ——" : "—— 机器人已恢复 ——");
   }
-  const who = { customer: "顾客", bot: "机器人", agent: "坐席" }[line.role];
+  const who = { customer: "顾客", bot: "机器人", agent: line.agent_name ? `坐席 ${line.agent_name}` : "坐席" }[line.role];
   return el("li", { class: `line ${line.role}`, dataset: { testid: `line-${line.role}` } },
     el("div", { class: "meta" }, who, " ", el("span", { class: "muted" }, timeOf(line.timestamp)),
       line.role === "customer" ? emotionTag(line.emotion, line.intensity) : null,
       line.role === "customer" && line.intent ? el("span", { class: "muted small" }, ` ${line.intent}`) : null),
-    el("div", { class: "text", dataset: { testid: "line-text" } }, line.text),
+    el("div", { class: "text", dataset: { testid: "line-text" } }, state.revealed.get(revealKey(line)) ?? line.text),
+    line.masked && line.masked.length
+      ? (state.revealed.has(revealKey(line)) ? el("div", { class: "muted small" }, "（已记录查看）") : revealControl(line))
+      : null,
     line.buttons && line.buttons.length ? el("div", { class: "muted small" }, `按钮：${line.buttons.join(" / ")}`) : null);
+}
+
+function revealKey(line) { return `${state.selected}#${line.line}`; }
+
+// Personal data is masked; showing it asks for a reason, and the server records who looked and why.
+function revealControl(line) {
+  const box = el("div", { class: "reveal muted small", dataset: { testid: "reveal" } });
+  const reason = el("input", { placeholder: "查看原因（会被记录）", maxlength: "200", dataset: { testid: "reveal-reason" } });
+  const start = el("button", { class: "link", dataset: { testid: "reveal-start" }, onclick: () => {
+    box.replaceChildren(reason, confirm);
+    reason.focus();
+  } }, "已隐藏个人信息，查看");
+  const confirm = el("button", { dataset: { testid: "reveal-confirm" }, onclick: async () => {
+    const { ok, body } = await api(`conversations/${encodeURIComponent(state.selected)}/reveal`, {
+      method: "POST", body: JSON.stringify({ line: line.line, reason: reason.value }),
+    });
+    if (!ok) { box.replaceChildren(start, " ", body.message || "查看失败"); return; }
+    state.revealed.set(revealKey(line), body.text);  // kept while this page is open, across re-renders
+    box.previousSibling.textContent = body.text;
+    box.replaceChildren("（已记录查看）");
+  } }, "确认查看");
+  box.append(start);
+  return box;
 }
 
 function renderTickets(d) {
@@ -236,6 +303,24 @@ async function steer(path, payload = {}) {
   return { ok, body };
 }
 
+$("btn-claim").addEventListener("click", () => steer("claim"));
+$("btn-release").addEventListener("click", () => steer("release"));
+$("btn-transfer").addEventListener("click", async () => {
+  const [kind, target] = $("transfer-target").value.split(/:(.*)/s);
+  if (!target) return;
+  const result = await steer("transfer", { [kind]: target, note: $("transfer-note").value });
+  if (result && result.ok) $("transfer-note").value = "";
+});
+$("btn-note").addEventListener("click", async () => {
+  const text = $("note-text").value.trim();
+  if (!text) return;
+  const result = await steer("notes", { text });
+  if (result && result.ok) $("note-text").value = "";
+});
+$("list-view").addEventListener("change", () => {
+  state.view = $("list-view").value;
+  loadList();
+});
 $("btn-takeover").addEventListener("click", () => steer("takeover", { mode: "takeover" }));
 $("btn-suggest").addEventListener("click", () => steer("takeover", { mode: "suggest" }));
 $("btn-handback").addEventListener("click", () => steer("handback"));
@@ -252,10 +337,71 @@ $("btn-send").addEventListener("click", async () => {
     renderDraftCheck(result.body.check, text);
   }
 });
-// Who is logged in: the name customers see on this agent's messages.
-fetch("me").then((reply) => (reply.ok ? reply.json() : null)).then((body) => {
-  if (body && body.agent) $("who").textContent = `${body.agent.display_name}（${body.agent.username}）`;
+// Who is logged in (the name customers see on this agent's messages), the teams and colleagues.
+api("team").then(({ ok, body }) => {
+  if (!ok) return;
+  state.me = body.me;
+  state.team = body;
+  state.timeZone = body.time_zone;
+  $("who").textContent = `${body.me.display_name}（${body.me.username}）`;
+  renderList();
+  if (state.detail) renderQueue(state.detail.queue);
 }).catch(() => {});
+
+// ------------------------------------------------------------------ alerts
+
+// A count in the tab title while the agent looks elsewhere; optionally a sound and a desktop notification.
+function alertWorthy(previous, row) {
+  const queue = row.queue || {};
+  if (!state.me) return null;
+  const newInMyQueue = queue.team && queue.team === state.me.team && !queue.owner
+    && !(previous && previous.queue && previous.queue.team === queue.team);
+  const assignedToMe = queue.owner === state.me.username && !(previous && previous.queue && previous.queue.owner === queue.owner);
+  const customerWroteInMine = queue.owner === state.me.username && previous && row.turns > previous.turns;
+  const turnedRed = row.risk.level === "red" && (!previous || previous.risk.level !== "red");
+  if (newInMyQueue) return `新会话进入${queue.team_name || "团队"}队列`;
+  if (assignedToMe) return "有会话分配给你";
+  if (customerWroteInMine) return "你负责的会话有顾客新消息";
+  if (turnedRed) return "有会话升为红色风险";
+  return null;
+}
+
+function beep() {
+  try {
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    tone.frequency.value = 880;
+    tone.connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.15);
+  } catch (e) { /* no audio device */ }
+}
+
+function raiseAlert(reason, row) {
+  if (!document.hidden && row.conversation_id === state.selected) return;
+  state.unread += 1;
+  document.title = `(${state.unread}) ${TITLE}`;
+  document.body.dataset.unread = String(state.unread);
+  if ($("alert-sound").checked) beep();
+  if ($("alert-notify").checked && "Notification" in window && Notification.permission === "granted") {
+    new Notification(reason, { body: row.last_message || "", tag: row.conversation_id });
+  }
+}
+
+function clearAlerts() {
+  state.unread = 0;
+  document.title = TITLE;
+  document.body.dataset.unread = "0";
+}
+
+document.addEventListener("visibilitychange", () => { if (!document.hidden) clearAlerts(); });
+window.addEventListener("focus", clearAlerts);
+$("conversation-list").addEventListener("click", clearAlerts);
+$("alert-notify").addEventListener("change", () => {
+  if ($("alert-notify").checked && "Notification" in window && Notification.permission === "default") {
+    Notification.requestPermission();
+  }
+});
 
 $("logout").addEventListener("click", async () => {
   await fetch("logout", { method: "POST" });
@@ -274,7 +420,9 @@ function connectFeed() {
   feed.addEventListener("error", () => { $("feed-status").textContent = "实时连接中断，正在重连…"; $("feed-status").dataset.live = "0"; });
   feed.addEventListener("conversation", (event) => {
     const row = JSON.parse(event.data);
+    const reason = alertWorthy(state.rows.get(row.conversation_id), row);
     state.rows.set(row.conversation_id, row);
+    if (reason) raiseAlert(reason, row);
     renderList();
     if (row.conversation_id === state.selected) scheduleDetail();
   });

@@ -32,7 +32,11 @@ def test_the_backlog_counts_waiting_handoffs_and_follow_ups_overdue_and_given_up
     engine = engine_for(f"sqlite:///{tmp_path / 'metrics.db'}")
     create_schema(engine)
     sessions = session_factory(engine)
-    HandoffQueue(sessions).hand_off("c1", "privacy", "客户反映个人信息泄露")
+    handoffs = HandoffQueue(sessions)
+    handoffs.hand_off("c1", "privacy", "客户反映个人信息泄露")
+    handoffs.hand_off("c4", "red_risk", "…", respond_by=clock.now() - dt.timedelta(minutes=1))  # nobody answered
+    handoffs.hand_off("c5", "red_risk", "…", respond_by=clock.now() - dt.timedelta(minutes=1))
+    handoffs.answered("c5")
     follow_ups = FollowUpStore(sessions, retry=RetryPolicy(max_attempts=1))
     past = clock.now() - dt.timedelta(hours=2)
     follow_ups.schedule("T1", "c1", past)
@@ -41,7 +45,8 @@ def test_the_backlog_counts_waiting_handoffs_and_follow_ups_overdue_and_given_up
     follow_ups.release(first, clock.now(), "HTTP 503")  # the only attempt: given up
     follow_ups.schedule("T3", "c3", past)
     gauges = {family.name: family.samples[0].value for family in DeskBacklog(lambda: sessions).collect()}
-    assert gauges == {"complaint_desk_handoffs_waiting": 1.0, "complaint_desk_open_tickets": 0.0,
+    assert gauges == {"complaint_desk_handoffs_waiting": 3.0, "complaint_desk_handoffs_overdue": 1.0,
+                      "complaint_desk_open_tickets": 0.0,
                       "complaint_desk_follow_ups_overdue": 2.0, "complaint_desk_follow_ups_failed": 1.0}
 
 
