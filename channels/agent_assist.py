@@ -30,6 +30,7 @@ from channels.agent_auth import Agent, add_login_routes, agent_required, current
 from channels.agent_queue import add_queue_routes, may_take_from
 from channels.live_feed import FEED, FULL_REFRESH, follow_event_broker
 from channels.metrics import AGENT_BLOCKS
+from channels.reply_library_routes import add_console_library_route
 from complaint_desk.assist import transcript
 from complaint_desk.case.case import Case
 from complaint_desk.case.waiting import AGENT, AGENT_NAME
@@ -134,6 +135,7 @@ class AgentAssistInput(InputChannel):
             FEED.changed(conversation_id)
 
         add_queue_routes(bp, mode_changed)
+        add_console_library_route(bp, case_of)
 
         async def locked_update(request: Request, conversation_id: str,
                                 change: Callable[[DialogueStateTracker], Awaitable[Any]]) -> Any:

@@ -17,7 +17,7 @@ from complaint_desk.case.case import FORM_NAME, Case
 from complaint_desk.case.turns import anger_direction, emotion_trend
 from complaint_desk.case.waiting import AGENT, AGENT_NAME
 from complaint_desk.guard.checker import Guard
-from complaint_desk.guard.verdict import GuardContext, Verdict
+from complaint_desk.guard.verdict import GuardContext, verdict_json
 from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.personal_data import mask
 from complaint_desk.policy.model import Policy
@@ -249,23 +249,3 @@ class ConsoleAssist:
     def close_summary(self, case: Case) -> str:
         """The agent's closing summary, in the same format as the bot's handoff summary."""
         return case.handoff_summary(self.phrasing.close_summary_reason)
-
-
-def verdict_json(verdict: Verdict) -> dict[str, Any]:
-    return {
-        "allowed": verdict.allowed,
-        "rewrite": verdict.rewrite,
-        "findings": [
-            {
-                "rule_id": f.rule_id,
-                "family": f.family,
-                "start": f.start,
-                "end": f.end,
-                "text": f.matched_text,
-                "severity": f.severity,
-                "explanation": f.explanation,
-                "suggestion": f.suggestion,
-            }
-            for f in verdict.findings
-        ],
-    }

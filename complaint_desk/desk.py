@@ -25,6 +25,7 @@ from complaint_desk.case.handoff_summary import HandoffReason, load_handoff_data
 from complaint_desk.case.profile import load_profile_rules
 from complaint_desk.case.risk import load_risk_rules
 from complaint_desk.guard.checker import Guard, load_guard
+from complaint_desk.guard.verdict import GuardContext, verdict_json
 from complaint_desk.insights.settings import Settings, load_settings
 from complaint_desk.nlu.evidence_mentions import EvidenceReader
 from complaint_desk.nlu.outcome_words import OutcomeWords
@@ -36,6 +37,7 @@ from complaint_desk.policy.levels import load_level_table
 from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.model import Policy
 from complaint_desk.replies import ReplyBook
+from complaint_desk.reply_library import LABELS, LibraryEntry, check_entry, load_library, merged
 from complaint_desk.stores.accounts import AccountStore
 from complaint_desk.stores.agent_actions import AgentActions
 from complaint_desk.stores.agent_modes import AgentSessionStore
@@ -46,6 +48,7 @@ from complaint_desk.stores.follow_ups import FollowUpStore
 from complaint_desk.stores.handoffs import Handoff, HandoffQueue
 from complaint_desk.stores.notes import NoteStore
 from complaint_desk.stores.orders import OrderStore
+from complaint_desk.stores.reply_library_edits import ReplyLibraryEdits
 from complaint_desk.stores.tickets import TicketStore
 from complaint_desk.team.assignment import Candidate, pick_owner
 from complaint_desk.team.roles import WORKS_THE_QUEUE
@@ -77,6 +80,8 @@ class Desk:
     accounts: AccountStore
     agent_actions: AgentActions
     notes: NoteStore
+    shipped_library: tuple[LibraryEntry, ...]
+    library_edits: ReplyLibraryEdits
 
     @classmethod
     def build(cls, knowledge_dir: Path = KNOWLEDGE_DIR, db_url: str | None = None, var_dir: Path | None = None,
@@ -126,6 +131,9 @@ class Desk:
             accounts=AccountStore(sessions),
             agent_actions=AgentActions(sessions),
             notes=NoteStore(sessions),
+            shipped_library=tuple(load_library(knowledge_dir / "reply_library.yml", guard,
+                                               GuardContext(coupon_cap=policy.authority.coupon_cap, sla=policy.sla))),
+            library_edits=ReplyLibraryEdits(sessions),
         )
 
     @property
@@ -144,6 +152,51 @@ class Desk:
         row = self.assist.overview(case, self.agent_modes.get(case.conversation_id).mode)
         row["queue"] = self.queue_entry(case.conversation_id)
         return row
+
+    # ------------------------------------------------------------ the reply library
+
+    def library(self) -> list[LibraryEntry]:
+        """The reply library as agents see it now: the shipped entries with the supervisors' changes."""
+        edited, deleted = self.library_edits.current()
+        return merged(self.shipped_library, edited, deleted)
+
+    def library_context(self) -> GuardContext:
+        return GuardContext(coupon_cap=self.policy.authority.coupon_cap, sla=self.policy.sla)
+
+    def save_library_entry(self, entry_id: str, title: str, stage: str, text: str, by: str) -> LibraryEntry:
+        """Check (the guard included) and save a supervisor's entry; LibraryError says what is wrong."""
+        entry = check_entry(entry_id, title, stage, text, self.guard, self.library_context())
+        self.library_edits.save(entry, by)
+        return entry
+
+    def library_for(self, case: Case, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Each entry filled in with the case and checked again by the guard in the case's context; an entry the
+        filled-in check refuses is listed as blocked, never offered for sending."""
+        values = self.library_values(case, now)
+        context = case.guard_context()
+        entries = []
+        for entry in self.library():
+            text, missing = entry.fill(values)
+            verdict = verdict_json(self.guard.check(text, context))
+            entries.append({**entry.public(), "filled": text, "missing": [LABELS[name] for name in missing],
+                            "allowed": verdict["allowed"],
+                            "findings": verdict["findings"]})
+        return entries
+
+    def library_values(self, case: Case, now: dt.datetime | None = None) -> dict[str, str | None]:
+        order = case.order
+        decision = case.decision()
+        offer = decision.offers[0] if decision and decision.offers else None
+        tickets = self.tickets.for_conversation(case.conversation_id)
+        deadline = tickets[-1].resolve_by if tickets and tickets[-1].resolve_by else (
+            (now or clock.now()) + dt.timedelta(hours=decision.sla.resolution_hours) if decision else None)
+        return {
+            "order_id": case.slot("order_id"),
+            "product": order.product if order else None,
+            "remedy": offer.display_title if offer else None,
+            "amount": f"{offer.amount:.0f} 元" if offer and offer.amount is not None else None,
+            "deadline": f"{deadline:%m月%d日 %H:%M}" if deadline else None,
+        }
 
     # ------------------------------------------------------------ the queue by team
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import Any
 
 from complaint_desk.policy.model import SlaTable
 
@@ -105,3 +106,24 @@ class Scan:
         clause_start, clause_end = self.clause(start)
         echo = self.text[max(clause_start, start - _ECHO_CONTEXT):min(clause_end, end + _ECHO_CONTEXT)]
         return len(echo) >= _ECHO_MIN_LENGTH and any(echo in quote for quote in self.customer_quotes)
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    """The verdict as the console and the APIs send it."""
+    return {
+        "allowed": verdict.allowed,
+        "rewrite": verdict.rewrite,
+        "findings": [
+            {
+                "rule_id": f.rule_id,
+                "family": f.family,
+                "start": f.start,
+                "end": f.end,
+                "text": f.matched_text,
+                "severity": f.severity,
+                "explanation": f.explanation,
+                "suggestion": f.suggestion,
+            }
+            for f in verdict.findings
+        ],
+    }

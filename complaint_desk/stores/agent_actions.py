@@ -17,6 +17,7 @@ INTEGRATION_ACTOR = "integration"  # requests made with AGENT_API_TOKEN, not by 
 MESSAGE, TAKEOVER, HANDBACK, CLOSE = "message", "takeover", "handback", "close"
 CLAIM, RELEASE, TRANSFER, NOTE = "claim", "release", "transfer", "note"
 REVEAL, EXPORT_UNMASKED = "reveal", "export_unmasked"  # personal data shown or exported in full
+LIBRARY_CHANGE = "library_change"
 LOGIN, LOGOUT, ACCOUNT_CHANGE = "login", "logout", "account_change"
 
 

@@ -195,3 +195,17 @@ class ConversationNoteRow(Base):
     author = sa.Column(sa.String(64), nullable=False)  # display name at the time
     text = sa.Column(sa.Text, nullable=False)
     at = sa.Column(UtcDateTime, nullable=False)
+
+
+class ReplyLibraryEditRow(Base):
+    """A supervisor's change to the reply library: a new or changed entry, or one taken out (deleted)."""
+
+    __tablename__ = "reply_library_edits"
+
+    entry_id = sa.Column(sa.String(50), primary_key=True)
+    title = sa.Column(sa.String(50), nullable=False)
+    stage = sa.Column(sa.String(20), nullable=False)
+    text = sa.Column(sa.Text, nullable=False)
+    deleted = sa.Column(sa.Boolean, nullable=False, default=False)
+    updated_by = sa.Column(sa.String(64), nullable=False)
+    updated_at = sa.Column(UtcDateTime, nullable=False)

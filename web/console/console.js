@@ -124,6 +124,20 @@ async function loadDetail() {
   if (!ok || requested !== state.selected) return;
   state.detail = body;
   renderDetail(body);
+  loadLibrary(requested);
+}
+
+// The reply library, filled in for this conversation; entries the guard refuses once filled are not insertable.
+async function loadLibrary(conversationId) {
+  const { ok, body } = await api(`conversations/${encodeURIComponent(conversationId)}/library`);
+  if (!ok || conversationId !== state.selected) return;
+  $("library").replaceChildren(...body.entries.map((entry) => el("li", {},
+    el("button", {
+      class: "suggestion", dataset: { testid: "library-entry", id: entry.id }, disabled: entry.allowed ? null : "disabled",
+      title: entry.allowed ? "点击插入到回复草稿" : "填入本会话内容后未通过合规检查",
+      onclick: () => { $("draft").value = entry.filled; checkDraft(); },
+    }, el("strong", {}, entry.title), " ", entry.filled),
+    entry.missing.length ? el("span", { class: "muted small" }, `（本会话还没有：${entry.missing.join("、")}）`) : null)));
 }
 
 function renderDetail(d) {
