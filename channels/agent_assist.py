@@ -28,10 +28,11 @@ from sanic.response import HTTPResponse
 
 from channels.agent_auth import Agent, add_login_routes, agent_required, current_agent
 from channels.agent_queue import add_queue_routes, may_take_from
+from channels.agent_search import add_search_routes
 from channels.live_feed import FEED, FULL_REFRESH, follow_event_broker
 from channels.metrics import AGENT_BLOCKS
 from channels.reply_library_routes import add_console_library_route
-from complaint_desk.assist import transcript
+from complaint_desk.assist import flow_stage, transcript
 from complaint_desk.case.case import Case
 from complaint_desk.case.waiting import AGENT, AGENT_NAME
 from complaint_desk.desk import Desk, shared_desk
@@ -136,6 +137,7 @@ class AgentAssistInput(InputChannel):
 
         add_queue_routes(bp, mode_changed)
         add_console_library_route(bp, case_of)
+        add_search_routes(bp)
 
         async def locked_update(request: Request, conversation_id: str,
                                 change: Callable[[DialogueStateTracker], Awaitable[Any]]) -> Any:
@@ -204,7 +206,11 @@ class AgentAssistInput(InputChannel):
             if tracker is None:
                 return bad_request("没有找到这个会话。", status=404)
             session = desk().agent_modes.get(conversation_id)
-            analysis = desk().assist.analyze(desk().case(tracker.current_state(EventVerbosity.ALL)), session.mode)
+            case = desk().case(tracker.current_state(EventVerbosity.ALL))
+            analysis = desk().assist.analyze(case, session.mode)
+            # Each suggestion counts once per customer message, as ignored until an agent sends it.
+            desk().suggestion_feedback.shown(conversation_id, len(case.turns), analysis["stage"],
+                                             [(s["source"], s["text"]) for s in analysis["suggestions"]])
             if session.mode == SUGGEST:
                 analysis["bot_prediction"] = predicted_next_action(agent, tracker)
             analysis["tickets"] = tickets_of(conversation_id)
@@ -338,9 +344,19 @@ class AgentAssistInput(InputChannel):
                 return bad_request("没有找到这个会话。", status=404)
             verdict = desk().assist.check_draft(text, case)
             if not verdict["allowed"]:
-                for family in {finding["family"] for finding in verdict["findings"]}:
+                families = sorted({finding["family"] for finding in verdict["findings"]})
+                for family in families:
                     AGENT_BLOCKS.labels(family).inc()
+                record(request, agent_actions.BLOCKED, conversation_id, ",".join(families))
                 return bad_request("这条回复有过度承诺，请改用建议的改写后再发送。", status=422, check=verdict)
+            origin = body.get("origin")
+            if isinstance(origin, dict) and isinstance(origin.get("source"), str) and isinstance(origin.get("text"), str):
+                # Started from a suggestion or a library entry: sent as is, or edited first.
+                who_sent: Agent = request.ctx.agent_user
+                stage = flow_stage(case, desk().agent_modes.get(conversation_id).mode)
+                desk().suggestion_feedback.sent(conversation_id, len(case.turns), stage,
+                                                origin["source"][:60], origin["text"][:MAX_DRAFT_CHARS], text,
+                                                who_sent.account_id)
 
             who: Agent = request.ctx.agent_user
 

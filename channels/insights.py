@@ -28,6 +28,7 @@ from sanic.response import HTTPResponse
 
 from channels.agent_auth import add_login_routes, current_agent, supervisor_required
 from channels.reply_library_routes import add_supervisor_library_routes
+from channels.supervisor_team import add_team_routes
 from complaint_desk import clock
 from complaint_desk.desk import shared_desk
 from complaint_desk.insights.errors import InsightsError
@@ -91,6 +92,7 @@ class SupervisorInsightsInput(InputChannel):
         blueprint = Blueprint("supervisor_insights", __name__)
         add_login_routes(blueprint)
         add_supervisor_library_routes(blueprint)
+        add_team_routes(blueprint)
         # Load jieba and cut the stored complaints now, not on the first page view.
         threading.Thread(target=self._warm_up, name="insights-warm-up", daemon=True).start()
 

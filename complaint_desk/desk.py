@@ -41,7 +41,7 @@ from complaint_desk.reply_library import LABELS, LibraryEntry, check_entry, load
 from complaint_desk.stores.accounts import AccountStore
 from complaint_desk.stores.agent_actions import AgentActions
 from complaint_desk.stores.agent_modes import AgentSessionStore
-from complaint_desk.stores.conversation_index import ConversationIndex
+from complaint_desk.stores.conversation_index import ConversationIndex, search_text
 from complaint_desk.stores.database import create_schema, default_engine, engine_for, session_factory
 from complaint_desk.stores.evidence_photos import EvidenceStore, UploadLimits
 from complaint_desk.stores.follow_ups import FollowUpStore
@@ -49,6 +49,7 @@ from complaint_desk.stores.handoffs import Handoff, HandoffQueue
 from complaint_desk.stores.notes import NoteStore
 from complaint_desk.stores.orders import OrderStore
 from complaint_desk.stores.reply_library_edits import ReplyLibraryEdits
+from complaint_desk.stores.suggestion_feedback import SuggestionFeedback
 from complaint_desk.stores.tickets import TicketStore
 from complaint_desk.team.assignment import Candidate, pick_owner
 from complaint_desk.team.roles import WORKS_THE_QUEUE
@@ -82,6 +83,7 @@ class Desk:
     notes: NoteStore
     shipped_library: tuple[LibraryEntry, ...]
     library_edits: ReplyLibraryEdits
+    suggestion_feedback: SuggestionFeedback
 
     @classmethod
     def build(cls, knowledge_dir: Path = KNOWLEDGE_DIR, db_url: str | None = None, var_dir: Path | None = None,
@@ -134,6 +136,7 @@ class Desk:
             shipped_library=tuple(load_library(knowledge_dir / "reply_library.yml", guard,
                                                GuardContext(coupon_cap=policy.authority.coupon_cap, sla=policy.sla))),
             library_edits=ReplyLibraryEdits(sessions),
+            suggestion_feedback=SuggestionFeedback(sessions),
         )
 
     @property
@@ -148,7 +151,9 @@ class Desk:
     def console_row(self, state: Mapping[str, Any]) -> dict[str, Any]:
         """The console's list row of a conversation, with its agent mode and its place in the queue (one place
         for the bot and the console)."""
-        case = self.case(state)
+        return self._console_row(self.case(state))
+
+    def _console_row(self, case: Case) -> dict[str, Any]:
         row = self.assist.overview(case, self.agent_modes.get(case.conversation_id).mode)
         row["queue"] = self.queue_entry(case.conversation_id)
         return row
@@ -251,9 +256,11 @@ class Desk:
                                       team=team, respond_by=self.response_deadline(level, now), owner_id=owner)
 
     def index_conversation(self, state: Mapping[str, Any]) -> dict[str, Any]:
-        """Write the conversation's row into the conversation index; returns the row."""
-        row = self.console_row(state)
-        self.conversation_index.put(row)
+        """Write the conversation's row, and what it is searched by, into the conversation index; returns the row."""
+        case = self.case(state)
+        row = self._console_row(case)
+        words = search_text((turn.text for turn in case.turns), (case.slot("order_id"), case.slot("ticket_id")))
+        self.conversation_index.put(row, words)
         return row
 
     def lookups(self) -> CaseLookups:

@@ -18,6 +18,7 @@ MESSAGE, TAKEOVER, HANDBACK, CLOSE = "message", "takeover", "handback", "close"
 CLAIM, RELEASE, TRANSFER, NOTE = "claim", "release", "transfer", "note"
 REVEAL, EXPORT_UNMASKED = "reveal", "export_unmasked"  # personal data shown or exported in full
 LIBRARY_CHANGE = "library_change"
+BLOCKED = "blocked"  # a message the guard refused to send
 LOGIN, LOGOUT, ACCOUNT_CHANGE = "login", "logout", "account_change"
 
 

@@ -8,23 +8,37 @@ never goes back in time: an older write that arrives late is ignored.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
+from complaint_desk.nlu.normalize import normalize
 from complaint_desk.stores.tables import ConversationIndexRow
 
 MAX_PAGE = 200
+
+
+def search_key(text: str) -> str:
+    """Text as it is searched: simplified script, half-width, lower case, without spaces and dashes between
+    digits (so 138-1234-5678 finds 13812345678)."""
+    return re.sub(r"(?<=\d)[\s-]+(?=\d)", "", normalize(text)).lower().strip()
+
+
+def search_text(customer_words: Iterable[str], numbers: Iterable[str | None]) -> str:
+    """What a conversation is found by: everything the customer wrote, and its order and ticket numbers."""
+    return "\n".join(search_key(part) for part in [*customer_words, *filter(None, numbers)] if part)
 
 
 class ConversationIndex:
     def __init__(self, sessions: sessionmaker) -> None:
         self._sessions = sessions
 
-    def put(self, row: Mapping[str, Any]) -> bool:
-        """Insert or update the row of row["conversation_id"]; False when the stored row is newer."""
+    def put(self, row: Mapping[str, Any], search_text: str | None = None) -> bool:
+        """Insert or update the row of row["conversation_id"]; False when the stored row is newer.
+        `search_text`: what the conversation is found by (see `search_text()`)."""
         values = {
             "conversation_id": row["conversation_id"],
             "risk_rank": int(row["risk"]["rank"]),
@@ -36,6 +50,8 @@ class ConversationIndex:
             "team": (row.get("queue") or {}).get("team"),
             "owner_id": (row.get("queue") or {}).get("owner_id"),
         }
+        if search_text is not None:
+            values["search_text"] = search_text
         with self._sessions.begin() as session:
             stored = session.get(ConversationIndexRow, values["conversation_id"], with_for_update=True)
             if stored is None:
@@ -70,6 +86,23 @@ class ConversationIndex:
                 .limit(limit).offset(max(0, int(offset)))
             ).all()
         return [json.loads(text) for text in texts]
+
+    def search(self, query: str, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """Conversations whose customer words, order or ticket numbers contain the query (normalized like the
+        text), most recent first; and how many match in all."""
+        needle = search_key(query)
+        if not needle:
+            return [], 0
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        condition = ConversationIndexRow.search_text.like(f"%{escaped}%", escape="\\")
+        limit = max(1, min(int(limit), MAX_PAGE))
+        with self._sessions() as session:
+            texts = session.scalars(
+                sa.select(ConversationIndexRow.row).where(condition)
+                .order_by(ConversationIndexRow.updated_at.desc()).limit(limit).offset(max(0, int(offset)))
+            ).all()
+            total = session.scalar(sa.select(sa.func.count()).select_from(ConversationIndexRow).where(condition))
+        return [json.loads(text) for text in texts], total or 0
 
     def count(self) -> int:
         with self._sessions() as session:

@@ -128,6 +128,7 @@ class ConversationIndexRow(Base):
     row = sa.Column(sa.Text, nullable=False)  # the console's row as JSON (ConsoleAssist.overview)
     team = sa.Column(sa.String(30), nullable=True, index=True)  # of its open hand-off, for the console's filters
     owner_id = sa.Column(sa.Integer, nullable=True, index=True)
+    search_text = sa.Column(sa.Text, nullable=True)  # what agents search by (conversation_index.search_text)
 
 
 class WorkerHeartbeatRow(Base):
@@ -209,3 +210,20 @@ class ReplyLibraryEditRow(Base):
     deleted = sa.Column(sa.Boolean, nullable=False, default=False)
     updated_by = sa.Column(sa.String(64), nullable=False)
     updated_at = sa.Column(UtcDateTime, nullable=False)
+
+
+class SuggestionFeedbackRow(Base):
+    """One reply the console offered for one customer turn, and what the agent did with it."""
+
+    __tablename__ = "suggestion_feedback"
+    __table_args__ = (sa.UniqueConstraint("conversation_id", "turn", "source", name="uq_suggestion_feedback_offer"),)
+
+    feedback_id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False)
+    turn = sa.Column(sa.Integer, nullable=False)  # how many customer messages the conversation had
+    source = sa.Column(sa.String(60), nullable=False)  # offer:<remedy>, stage:<stage>, library:<entry>
+    stage = sa.Column(sa.String(20), nullable=False)
+    offered_text = sa.Column(sa.Text, nullable=False)
+    outcome = sa.Column(sa.String(10), nullable=False)  # ignored (so far), as_is, edited
+    account_id = sa.Column(sa.Integer, nullable=True)
+    at = sa.Column(UtcDateTime, nullable=False, index=True)

@@ -123,6 +123,21 @@ class TicketStore:
                 ).rowcount
             )
 
+    def search(self, query: str, limit: int = 50, offset: int = 0) -> tuple[list[Ticket], int]:
+        """Tickets by ticket number or order number (exact), or the customer's words (contains), newest first;
+        and how many match in all."""
+        query = query.strip()
+        if not query:
+            return [], 0
+        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        condition = sa.or_(TicketRow.ticket_id == query.upper(), TicketRow.order_id == query,
+                           TicketRow.customer_text.like(f"%{escaped}%", escape="\\"))
+        with self._sessions() as session:
+            rows = session.scalars(sa.select(TicketRow).where(condition).order_by(TicketRow.created_at.desc())
+                                   .limit(max(1, min(limit, 200))).offset(max(0, offset))).all()
+            total = session.scalar(sa.select(sa.func.count()).select_from(TicketRow).where(condition))
+            return [self._to_ticket(row) for row in rows], total or 0
+
     def for_order(self, order_id: str) -> list[Ticket]:
         with self._sessions() as session:
             rows = session.scalars(

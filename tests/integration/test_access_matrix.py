@@ -39,6 +39,7 @@ ROUTES = [
     ("GET", f"{AGENT}/api/conversations/{NOBODY}/notes", None, "agents"),
     ("POST", f"{AGENT}/api/conversations/{NOBODY}/notes", {"text": "备注"}, "agents"),
     ("GET", f"{AGENT}/api/conversations/{NOBODY}/library", None, "agents"),
+    ("GET", f"{AGENT}/api/search?q=472918305561", None, "agents"),
     ("POST", f"{AGENT}/api/conversations/{NOBODY}/reveal", {"line": 0, "reason": "核对"}, "agents"),
     ("GET", f"{SUPERVISOR}/", None, "supervisors"),
     ("GET", f"{SUPERVISOR}/library", None, "supervisors"),

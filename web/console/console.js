@@ -8,7 +8,8 @@ const RISK_RANK = { green: 0, yellow: 1, orange: 2, red: 3 };
 const DRAFT_DELAY_MS = 150;
 
 const state = { rows: new Map(), selected: null, detail: null, detailTimer: null, draftTimer: null, draftSeq: 0,
-  me: null, team: null, view: "all", unread: 0, timeZone: null, revealed: new Map() };
+  me: null, team: null, view: "all", unread: 0, timeZone: null, revealed: new Map(),
+  origin: null };
 const TITLE = document.title;
 
 function el(tag, attrs = {}, ...children) {
@@ -106,6 +107,8 @@ async function loadList() {
 
 async function select(conversationId) {
   state.selected = conversationId;
+  state.origin = null;
+  loadTeam().catch(() => {});
   $("draft").value = "";
   renderDraftCheck(null);
   renderList();
@@ -135,7 +138,11 @@ async function loadLibrary(conversationId) {
     el("button", {
       class: "suggestion", dataset: { testid: "library-entry", id: entry.id }, disabled: entry.allowed ? null : "disabled",
       title: entry.allowed ? "点击插入到回复草稿" : "填入本会话内容后未通过合规检查",
-      onclick: () => { $("draft").value = entry.filled; checkDraft(); },
+      onclick: () => {
+        $("draft").value = entry.filled;
+        state.origin = { source: `library:${entry.id}`, text: entry.filled };
+        checkDraft();
+      },
     }, el("strong", {}, entry.title), " ", entry.filled),
     entry.missing.length ? el("span", { class: "muted small" }, `（本会话还没有：${entry.missing.join("、")}）`) : null)));
 }
@@ -174,7 +181,7 @@ function renderDetail(d) {
   }
   $("suggestions").replaceChildren(...d.suggestions.map((s) => el("li", {},
     el("button", { class: "suggestion", dataset: { testid: "suggestion" }, title: "点击插入到回复草稿",
-      onclick: () => { $("draft").value = s.text; checkDraft(); } }, s.text),
+      onclick: () => { $("draft").value = s.text; state.origin = { source: s.source, text: s.text }; checkDraft(); } }, s.text),
     s.rewritten ? el("span", { class: "muted small" }, "（已按合规要求改写）") : null)));
   renderTickets(d);
   renderQueue(d.queue);
@@ -297,6 +304,7 @@ async function checkDraft() {
 }
 
 $("draft").addEventListener("input", () => {
+  if (!$("draft").value.trim()) state.origin = null;  // cleared: what comes next is the agent's own
   clearTimeout(state.draftTimer);
   state.draftTimer = setTimeout(checkDraft, DRAFT_DELAY_MS);
 });
@@ -331,6 +339,28 @@ $("btn-note").addEventListener("click", async () => {
   const result = await steer("notes", { text });
   if (result && result.ok) $("note-text").value = "";
 });
+// ------------------------------------------------------------------ search
+
+$("search-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const q = $("search-q").value.trim();
+  const box = $("search-results");
+  if (!q) { box.hidden = true; return; }
+  const { ok, body } = await api(`search?q=${encodeURIComponent(q)}`);
+  box.hidden = false;
+  if (!ok) { box.replaceChildren(el("p", { class: "muted" }, body.message || "搜索失败")); return; }
+  const open = (id) => () => select(id);
+  box.replaceChildren(
+    el("div", { class: "muted small" }, `会话 ${body.conversation_total} 个 · 工单 ${body.ticket_total} 张`,
+      el("button", { class: "link", onclick: () => { box.hidden = true; $("search-q").value = ""; } }, " 清除")),
+    ...body.conversations.map((row) => el("button", {
+      class: "search-hit", dataset: { testid: "search-conversation", id: row.conversation_id }, onclick: open(row.conversation_id),
+    }, `${timeOf(row.updated_at)} ${row.last_message}`)),
+    ...body.tickets.map((t) => el("button", {
+      class: "search-hit", dataset: { testid: "search-ticket", id: t.ticket_id }, onclick: open(t.conversation_id),
+    }, `工单 ${t.ticket_id} · ${t.remedy} · ${t.customer_text || ""}`)));
+});
+
 $("list-view").addEventListener("change", () => {
   state.view = $("list-view").value;
   loadList();
@@ -342,8 +372,10 @@ $("btn-close").addEventListener("click", () => steer("close"));
 $("btn-send").addEventListener("click", async () => {
   const text = $("draft").value.trim();
   if (!text) return;
-  const result = await steer("messages", { text });
+  // Where the draft started (a suggestion or a library entry), so the supervisors see what gets used.
+  const result = await steer("messages", state.origin ? { text, origin: state.origin } : { text });
   if (result && result.ok) {
+    state.origin = null;
     $("draft").value = "";
     renderDraftCheck(null);
     $("send-status").textContent = "已发送";
@@ -352,7 +384,9 @@ $("btn-send").addEventListener("click", async () => {
   }
 });
 // Who is logged in (the name customers see on this agent's messages), the teams and colleagues.
-api("team").then(({ ok, body }) => {
+// Loaded again whenever a conversation is opened: colleagues log in and out during a shift.
+async function loadTeam() {
+  const { ok, body } = await api("team");
   if (!ok) return;
   state.me = body.me;
   state.team = body;
@@ -360,7 +394,8 @@ api("team").then(({ ok, body }) => {
   $("who").textContent = `${body.me.display_name}（${body.me.username}）`;
   renderList();
   if (state.detail) renderQueue(state.detail.queue);
-}).catch(() => {});
+}
+loadTeam().catch(() => {});
 
 // ------------------------------------------------------------------ alerts
 

@@ -132,3 +132,4 @@ def test_agent_actions_record_who_did_what_in_order(engine: sa.engine.Engine) ->
     assert [(a.actor, a.action, a.at) for a in actions.of_conversation("c1")] == [
         ("xiaozhou", MESSAGE, NOW), ("xiaozhou", "close", NOW + dt.timedelta(minutes=2))]
     assert [a.conversation_id for a in actions.recent(limit=2)] == ["c2", "c1"]
+

@@ -51,3 +51,32 @@ def test_pages_are_cut_in_sql_and_the_page_size_is_capped(index):
     assert first[0]["conversation_id"] == "c249" and second[0]["conversation_id"] == "c149"
     assert len(index.page(limit=10_000)) == MAX_PAGE and index.count() == 250
     assert index.page(limit=5, offset=10_000) == []
+
+
+def indexed(index: ConversationIndex, conversation_id: str, words: list[str], order_id: str | None = None,
+            updated_at: float = 100.0) -> None:
+    from complaint_desk.stores.conversation_index import search_text
+
+    index.put(row(conversation_id, updated_at=updated_at), search_text(words, [order_id, None]))
+
+
+def test_search_finds_words_numbers_and_phones_whatever_the_script_or_spacing(index):
+    indexed(index, "leak", ["有人打我电话 138-1234-5678 报出我的订单"], updated_at=300)
+    indexed(index, "late", ["快遞一個星期還沒到"], order_id="472918305561", updated_at=200)
+    indexed(index, "broken", ["耳机坏了，ＡＢＣ１２３型号"], updated_at=100)
+    found = lambda query: [r["conversation_id"] for r in index.search(query)[0]]  # noqa: E731
+    assert found("13812345678") == ["leak"]
+    assert found("快递") == ["late"] and found("還沒到") == ["late"]
+    assert found("472918305561") == ["late"]
+    assert found("abc123") == ["broken"]
+
+
+def test_search_treats_like_wildcards_as_text_and_pages(index):
+    for n in range(30):
+        indexed(index, f"c{n:02d}", [f"退款 {n}"], updated_at=float(n))
+    indexed(index, "percent", ["打了100%的好评"], updated_at=99.0)
+    assert [r["conversation_id"] for r in index.search("%")[0]] == ["percent"]
+    assert index.search("_")[1] == 0
+    page, total = index.search("退款", limit=10, offset=10)
+    assert total == 30 and [r["conversation_id"] for r in page] == [f"c{n:02d}" for n in range(19, 9, -1)]
+    assert index.search("   ") == ([], 0)
