@@ -34,7 +34,8 @@ def add_team_routes(bp: Blueprint) -> None:
     @bp.route("/api/team-figures", methods=["GET"])
     @supervisor_required
     async def team_figures(request: Request) -> HTTPResponse:
-        """`days`: the last N days (default 7; 0 for all time)."""
+        """`days`: the last N days (default 7; 0 for all time). `overdue`: hand-offs waiting now past their
+        response deadline (breaches), whatever `days`."""
         try:
             days = int(request.args.get("days", 7))
             if not 0 <= days <= 3660:
@@ -46,7 +47,9 @@ def add_team_routes(bp: Blueprint) -> None:
         desk = shared_desk()
 
         def run() -> dict[str, object]:
+            now = clock.now()
             return {"days": days, "agents": [row.public() for row in agent_figures(desk.sessions, since)],
-                    "suggestions": desk.suggestion_feedback.rates(since)}
+                    "suggestions": desk.suggestion_feedback.rates(since),
+                    "overdue": [entry for entry in desk.queue(now=now) if entry["overdue"]]}
 
         return response.json(await asyncio.to_thread(run), headers=NO_STORE)

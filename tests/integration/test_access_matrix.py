@@ -43,6 +43,8 @@ ROUTES = [
     ("POST", f"{AGENT}/api/conversations/{NOBODY}/reveal", {"line": 0, "reason": "核对"}, "agents"),
     ("GET", f"{SUPERVISOR}/", None, "supervisors"),
     ("GET", f"{SUPERVISOR}/library", None, "supervisors"),
+    ("GET", f"{SUPERVISOR}/team", None, "supervisors"),
+    ("GET", f"{SUPERVISOR}/api/team-figures", None, "supervisors"),
     ("GET", f"{SUPERVISOR}/api/library", None, "supervisors"),
     ("PUT", f"{SUPERVISOR}/api/library/{NOBODY.replace('-', '_')}", {"title": "x"}, "supervisors"),
     ("DELETE", f"{SUPERVISOR}/api/library/{NOBODY.replace('-', '_')}", None, "supervisors"),

@@ -4,10 +4,14 @@ customer; the list's views."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import requests
 
+from complaint_desk import clock
+from complaint_desk.stores.handoffs import HandoffQueue
 from complaint_desk.team.roles import Role
-from tests.accounts import make_account
+from tests.accounts import make_account, stack_sessions
 from tests.integration.conftest import Customer
 from tools.stack import Stack
 
@@ -83,3 +87,18 @@ def test_queue_requests_that_make_no_sense_get_a_clear_answer(stack: Stack, cust
     assert desk.get(api(stack, "queue?team=nonexistent"), timeout=30).status_code == 400
     assert desk.get(api(stack, "conversations?view=everything"), timeout=30).status_code == 400
     assert desk.post(api(stack, f"{path}/notes"), json={"text": "  "}, timeout=30).status_code == 400
+
+
+def test_supervisors_see_the_hand_offs_past_their_deadline(stack: Stack) -> None:
+    handoffs = HandoffQueue(stack_sessions(stack))
+    handoffs.hand_off("overdue-one", "red_risk", "…", team="after_sales",
+                      respond_by=clock.now() - dt.timedelta(minutes=5))
+    handoffs.hand_off("answered-one", "red_risk", "…", team="after_sales",
+                      respond_by=clock.now() - dt.timedelta(minutes=5))
+    handoffs.answered("answered-one")
+    _, boss = logged_in(stack, Role.SUPERVISOR, "王主管", None)
+    figures = boss.get(f"{stack.rasa_url}/webhooks/supervisor/api/team-figures", timeout=30).json()
+    overdue = [entry["conversation_id"] for entry in figures["overdue"]]
+    assert "overdue-one" in overdue and "answered-one" not in overdue
+    _, agent = logged_in(stack, Role.AGENT, "小周", "after_sales")
+    assert agent.get(f"{stack.rasa_url}/webhooks/supervisor/api/team-figures", timeout=30).status_code == 403
