@@ -16,6 +16,7 @@ import hmac
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sanic import Blueprint, response
@@ -116,6 +117,15 @@ def agent_required(handler: Handler) -> Handler:
 def supervisor_required(handler: Handler) -> Handler:
     """Only a supervisor (or the integration) reaches the handler: 401 when not logged in, 403 otherwise."""
     return _required(handler, supervisors_only=True)
+
+
+async def supervisor_page(request: Request, page: Path, login_page: Path) -> HTTPResponse:
+    """A supervisor's HTML page; otherwise the login form (401 not logged in, 403 logged in as an agent)."""
+    agent = current_agent(request)
+    if agent is None or not may_supervise(agent.role):
+        return await response.file(login_page, status=401 if agent is None else 403,
+                                   headers={"Cache-Control": "no-store"}, mime_type="text/html; charset=utf-8")
+    return await response.file(page, headers={"Cache-Control": "no-store"}, mime_type="text/html; charset=utf-8")
 
 
 def _login_fields(request: Request) -> tuple[str, str] | None:

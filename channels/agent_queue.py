@@ -16,6 +16,7 @@ from channels.agent_auth import Agent, agent_required
 from complaint_desk import clock
 from complaint_desk.desk import Desk, shared_desk
 from complaint_desk.stores.agent_actions import CLAIM, NOTE, RELEASE, TRANSFER
+from complaint_desk.stores.handoffs import Handoff
 from complaint_desk.stores.notes import MAX_NOTE_CHARS
 from complaint_desk.team.roles import may_supervise
 
@@ -49,7 +50,23 @@ def may_take_from(agent: Agent, owner_id: int | None) -> bool:
     return owner_id is None or owner_id == agent.account_id or may_supervise(agent.role)
 
 
+def _open_handoff(agent: Agent, conversation_id: str) -> tuple[Handoff | None, HTTPResponse | None]:
+    """The conversation's open hand-off if this agent may change who owns it; else why not."""
+    handoff = desk().handoffs.open_of(conversation_id)
+    if handoff is None:
+        return None, _error("这个会话不在人工队列里。", status=404)
+    if not may_take_from(agent, handoff.owner_id):
+        owner = desk().accounts.by_id(handoff.owner_id) if handoff.owner_id else None
+        return None, _error(f"这个会话已由 {owner.display_name if owner else '同事'} 负责，只有负责人或主管可以改动。", 409)
+    return handoff, None
+
+
 def add_queue_routes(bp: Blueprint, mode_changed: ModeChanged) -> None:
+    async def assigned(request: Request, conversation_id: str, action: str, detail: str | None = None) -> HTTPResponse:
+        _record(request, action, conversation_id, detail)
+        await mode_changed(request, conversation_id)
+        return response.json({"ok": True, "queue": desk().queue_entry(conversation_id)})
+
     @bp.route("/api/queue", methods=["GET"])
     @agent_required
     async def queue(request: Request) -> HTTPResponse:
@@ -83,30 +100,20 @@ def add_queue_routes(bp: Blueprint, mode_changed: ModeChanged) -> None:
         agent: Agent = request.ctx.agent_user
         if agent.account_id is None:
             return _error("认领需要用个人账号登录。")
-        handoff = desk().handoffs.open_of(conversation_id)
-        if handoff is None:
-            return _error("这个会话不在人工队列里。", status=404)
-        if not may_take_from(agent, handoff.owner_id):
-            owner = desk().accounts.by_id(handoff.owner_id) if handoff.owner_id else None
-            return _error(f"这个会话已由 {owner.display_name if owner else '同事'} 负责，请让对方转交或找主管。", 409)
+        _, refused = _open_handoff(agent, conversation_id)
+        if refused is not None:
+            return refused
         desk().handoffs.assign(conversation_id, agent.account_id)
-        _record(request, CLAIM, conversation_id)
-        await mode_changed(request, conversation_id)
-        return response.json({"ok": True, "queue": desk().queue_entry(conversation_id)})
+        return await assigned(request, conversation_id, CLAIM)
 
     @bp.route("/api/conversations/<conversation_id>/release", methods=["POST"])
     @agent_required
     async def release(request: Request, conversation_id: str) -> HTTPResponse:
-        agent: Agent = request.ctx.agent_user
-        handoff = desk().handoffs.open_of(conversation_id)
-        if handoff is None:
-            return _error("这个会话不在人工队列里。", status=404)
-        if not may_take_from(agent, handoff.owner_id):
-            return _error("只有负责人或主管可以把会话放回队列。", 409)
+        _, refused = _open_handoff(request.ctx.agent_user, conversation_id)
+        if refused is not None:
+            return refused
         desk().handoffs.assign(conversation_id, None)
-        _record(request, RELEASE, conversation_id)
-        await mode_changed(request, conversation_id)
-        return response.json({"ok": True, "queue": desk().queue_entry(conversation_id)})
+        return await assigned(request, conversation_id, RELEASE)
 
     @bp.route("/api/conversations/<conversation_id>/transfer", methods=["POST"])
     @agent_required
@@ -119,11 +126,9 @@ def add_queue_routes(bp: Blueprint, mode_changed: ModeChanged) -> None:
             return _error(f"转交备注请在 {MAX_NOTE_CHARS} 字以内。")
         if (to is None) == (team is None) or not isinstance(to or team, str):
             return _error("请指定转交给谁（to：用户名）或哪个团队（team：团队编号），二选一。")
-        handoff = desk().handoffs.open_of(conversation_id)
+        handoff, refused = _open_handoff(agent, conversation_id)
         if handoff is None:
-            return _error("这个会话不在人工队列里。", status=404)
-        if not may_take_from(agent, handoff.owner_id):
-            return _error("只有负责人或主管可以转交这个会话。", 409)
+            return refused or _error("这个会话不在人工队列里。", status=404)
         if to is not None:
             target = desk().accounts.get(to)
             if target is None or target.disabled:
@@ -138,9 +143,7 @@ def add_queue_routes(bp: Blueprint, mode_changed: ModeChanged) -> None:
             where = f"{target_team.name}队列"
         text = f"转交给 {where}" + (f"：{note.strip()}" if note.strip() else "")
         desk().notes.add(conversation_id, agent.account_id, agent.display_name, text)
-        _record(request, TRANSFER, conversation_id, text)
-        await mode_changed(request, conversation_id)
-        return response.json({"ok": True, "queue": desk().queue_entry(conversation_id)})
+        return await assigned(request, conversation_id, TRANSFER, text)
 
     @bp.route("/api/conversations/<conversation_id>/notes", methods=["GET"])
     @agent_required

@@ -26,7 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.agent_auth import add_login_routes, current_agent, supervisor_required
+from channels.agent_auth import add_login_routes, supervisor_page, supervisor_required
 from channels.reply_library_routes import add_supervisor_library_routes
 from channels.supervisor_team import add_team_routes
 from complaint_desk import clock
@@ -38,7 +38,6 @@ from complaint_desk.insights.records import load_cases
 from complaint_desk.insights.report import SECTIONS, InsightsCache, warm_up
 from complaint_desk.paths import PROJECT_ROOT
 from complaint_desk.stores.agent_actions import EXPORT_UNMASKED
-from complaint_desk.team.roles import may_supervise
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +46,7 @@ WEB_DIR = PROJECT_ROOT / "web" / "insights"
 STATIC_FILES = {
     "app.js": ("app.js", "text/javascript; charset=utf-8"),
     "style.css": ("style.css", "text/css; charset=utf-8"),
+    "pages.css": ("pages.css", "text/css; charset=utf-8"),
     "chart.umd.min.js": ("vendor/chart.umd.min.js", "text/javascript; charset=utf-8"),
 }
 NO_STORE = {"Cache-Control": "no-store"}
@@ -103,11 +103,7 @@ class SupervisorInsightsInput(InputChannel):
         async def page(request: Request) -> HTTPResponse:
             if not request.path.endswith("/"):
                 return response.redirect(request.path + "/")
-            agent = current_agent(request)
-            if agent is None or not may_supervise(agent.role):  # an agent's login: ask for a supervisor's
-                return await response.file(WEB_DIR / "login.html", status=401 if agent is None else 403,
-                                           headers=NO_STORE, mime_type="text/html; charset=utf-8")
-            return await response.file(WEB_DIR / "index.html", headers=NO_STORE, mime_type="text/html; charset=utf-8")
+            return await supervisor_page(request, WEB_DIR / "index.html", WEB_DIR / "login.html")
 
         @blueprint.route("/static/<name>", methods=["GET"])
         @supervisor_required

@@ -10,13 +10,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.agent_auth import Agent, agent_required, current_agent, supervisor_required
+from channels.agent_auth import Agent, agent_required, supervisor_page, supervisor_required
 from complaint_desk.case.case import Case
 from complaint_desk.desk import shared_desk
 from complaint_desk.paths import PROJECT_ROOT
 from complaint_desk.reply_library import PLACEHOLDERS, STAGES, LibraryError
 from complaint_desk.stores.agent_actions import LIBRARY_CHANGE
-from complaint_desk.team.roles import may_supervise
 
 LIBRARY_PAGE = PROJECT_ROOT / "web" / "insights" / "library.html"
 LOGIN_PAGE = PROJECT_ROOT / "web" / "insights" / "login.html"
@@ -39,11 +38,7 @@ def add_console_library_route(bp: Blueprint, case_of: CaseOf) -> None:
 def add_supervisor_library_routes(bp: Blueprint) -> None:
     @bp.route("/library", methods=["GET"])
     async def library_page(request: Request) -> HTTPResponse:
-        agent = current_agent(request)
-        if agent is None or not may_supervise(agent.role):
-            return await response.file(LOGIN_PAGE, status=401 if agent is None else 403, headers=NO_STORE,
-                                       mime_type="text/html; charset=utf-8")
-        return await response.file(LIBRARY_PAGE, headers=NO_STORE, mime_type="text/html; charset=utf-8")
+        return await supervisor_page(request, LIBRARY_PAGE, LOGIN_PAGE)
 
     @bp.route("/api/library", methods=["GET"])
     @supervisor_required

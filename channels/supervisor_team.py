@@ -10,12 +10,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.agent_auth import current_agent, supervisor_required
+from channels.agent_auth import supervisor_page, supervisor_required
 from complaint_desk import clock
 from complaint_desk.desk import shared_desk
 from complaint_desk.insights.agent_figures import agent_figures
 from complaint_desk.paths import PROJECT_ROOT
-from complaint_desk.team.roles import may_supervise
 
 TEAM_PAGE = PROJECT_ROOT / "web" / "insights" / "team.html"
 LOGIN_PAGE = PROJECT_ROOT / "web" / "insights" / "login.html"
@@ -25,11 +24,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 def add_team_routes(bp: Blueprint) -> None:
     @bp.route("/team", methods=["GET"])
     async def team_page(request: Request) -> HTTPResponse:
-        agent = current_agent(request)
-        if agent is None or not may_supervise(agent.role):
-            return await response.file(LOGIN_PAGE, status=401 if agent is None else 403, headers=NO_STORE,
-                                       mime_type="text/html; charset=utf-8")
-        return await response.file(TEAM_PAGE, headers=NO_STORE, mime_type="text/html; charset=utf-8")
+        return await supervisor_page(request, TEAM_PAGE, LOGIN_PAGE)
 
     @bp.route("/api/team-figures", methods=["GET"])
     @supervisor_required
