@@ -21,6 +21,9 @@ from complaint_desk.team.passwords import hash_password, needs_rehash, verify_pa
 from complaint_desk.team.roles import Role, parse_role
 
 SESSION_LIFETIME = dt.timedelta(hours=12)
+# Online: a request within this window (the console pings every minute). A closed tab drops out of auto-assignment.
+ONLINE_WINDOW = dt.timedelta(minutes=3)
+SEEN_EVERY = dt.timedelta(seconds=30)  # last_seen_at is written at most this often per session
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
@@ -96,13 +99,14 @@ class AccountStore:
                 AgentAccountRow.account_id))]
 
     def online_ids(self, now: dt.datetime | None = None) -> set[int]:
-        """Accounts with an open login session now (enabled ones only)."""
+        """Enabled accounts with an open login session that made a request within ONLINE_WINDOW."""
         now = now or clock.now()
         with self._sessions() as session:
             return set(session.scalars(
                 sa.select(AgentLoginSessionRow.account_id).join(
                     AgentAccountRow, AgentAccountRow.account_id == AgentLoginSessionRow.account_id)
                 .where(AgentLoginSessionRow.ended_at.is_(None), AgentLoginSessionRow.expires_at > now,
+                       AgentLoginSessionRow.last_seen_at > now - ONLINE_WINDOW,
                        AgentAccountRow.disabled_at.is_(None)).distinct()))
 
     def by_id(self, account_id: int) -> Account | None:
@@ -158,20 +162,29 @@ class AccountStore:
                 row.password_hash = hash_password(password)
             token = secrets.token_urlsafe(32)
             session.add(AgentLoginSessionRow(token_digest=_digest(token), account_id=row.account_id, created_at=now,
-                                             expires_at=now + SESSION_LIFETIME))
+                                             expires_at=now + SESSION_LIFETIME, last_seen_at=now))
             return _account(row), token
 
     def account_of_session(self, token: str, now: dt.datetime | None = None) -> Account | None:
         """The account a session token belongs to, if the session is open and the account enabled."""
         now = now or clock.now()
+        digest = _digest(token)
         with self._sessions() as session:
-            row = session.execute(
-                sa.select(AgentAccountRow).join(
+            found = session.execute(
+                sa.select(AgentAccountRow, AgentLoginSessionRow.last_seen_at).join(
                     AgentLoginSessionRow, AgentLoginSessionRow.account_id == AgentAccountRow.account_id)
-                .where(AgentLoginSessionRow.token_digest == _digest(token), AgentLoginSessionRow.ended_at.is_(None),
+                .where(AgentLoginSessionRow.token_digest == digest, AgentLoginSessionRow.ended_at.is_(None),
                        AgentLoginSessionRow.expires_at > now, AgentAccountRow.disabled_at.is_(None))
-            ).scalar_one_or_none()
-            return _account(row) if row else None
+            ).one_or_none()
+            if found is None:
+                return None
+            row, last_seen = found
+            account = _account(row)
+        if last_seen is None or now - last_seen >= SEEN_EVERY:
+            with self._sessions.begin() as session:
+                session.execute(sa.update(AgentLoginSessionRow).where(AgentLoginSessionRow.token_digest == digest)
+                                .values(last_seen_at=now))
+        return account
 
     def log_out(self, token: str, now: dt.datetime | None = None) -> None:
         with self._sessions.begin() as session:

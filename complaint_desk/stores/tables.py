@@ -167,6 +167,7 @@ class AgentLoginSessionRow(Base):
     created_at = sa.Column(UtcDateTime, nullable=False)
     expires_at = sa.Column(UtcDateTime, nullable=False)
     ended_at = sa.Column(UtcDateTime, nullable=True)
+    last_seen_at = sa.Column(UtcDateTime, nullable=True)  # the last request made with it (an open console pings)
 
 
 class AgentActionRow(Base):

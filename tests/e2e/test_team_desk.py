@@ -1,7 +1,7 @@
 """A team at the desk, in separate browser contexts: a fraud specialist, an after-sales agent and a supervisor.
-A fraud hand-off reaches 风控's queue only and its specialist; it is transferred with a note; the other agent gets
-the alert, answers with a library reply, and the shopper reads it signed with the agent's name; the supervisor sees
-the per-agent figures."""
+A fraud hand-off reaches 风控's queue only and its specialist, who puts it back and claims it; it is transferred
+with a note; the other agent gets the alert, answers with a library reply, and it is signed with the agent's
+name; the supervisor sees the per-agent figures."""
 
 from __future__ import annotations
 
@@ -48,6 +48,10 @@ def test_a_fraud_case_moves_through_the_team(customer: Page, browser: Browser, s
         expect(row(agent, session)).to_have_count(0)
 
         row(specialist, session).click()
+        expect(specialist.get_by_test_id("queue-info")).to_contain_text("负责人 风控小王")
+        specialist.get_by_test_id("btn-release").click()  # back to 风控's queue, then claimed again
+        expect(specialist.get_by_test_id("queue-info")).to_contain_text("风控/欺诈 · 待认领")
+        specialist.get_by_test_id("btn-claim").click()
         expect(specialist.get_by_test_id("queue-info")).to_contain_text("负责人 风控小王")
         agent_username = agent.get_by_test_id("who").inner_text().split("（")[1].rstrip("）")
         specialist.get_by_test_id("transfer-target").select_option(f"to:{agent_username}")

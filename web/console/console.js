@@ -109,6 +109,8 @@ async function select(conversationId) {
   state.selected = conversationId;
   state.origin = null;
   loadTeam().catch(() => {});
+// While the console is open its agent counts as online for auto-assignment; a closed tab stops pinging.
+setInterval(() => { fetch("me").catch(() => {}); }, 60_000);
   $("draft").value = "";
   renderDraftCheck(null);
   renderList();

@@ -133,3 +133,17 @@ def test_agent_actions_record_who_did_what_in_order(engine: sa.engine.Engine) ->
         ("xiaozhou", MESSAGE, NOW), ("xiaozhou", "close", NOW + dt.timedelta(minutes=2))]
     assert [a.conversation_id for a in actions.recent(limit=2)] == ["c2", "c1"]
 
+
+
+def test_only_sessions_seen_lately_count_as_online(store: AccountStore) -> None:
+    from complaint_desk.stores.accounts import ONLINE_WINDOW
+
+    token = session_of(store, now=NOW)
+    [account] = store.all()
+    assert store.online_ids(now=NOW + dt.timedelta(minutes=1)) == {account.account_id}
+    later = NOW + ONLINE_WINDOW + dt.timedelta(minutes=1)
+    assert store.online_ids(now=later) == set(), "a closed console drops out"
+    assert store.account_of_session(token, now=later) is not None  # the console pings
+    assert store.online_ids(now=later) == {account.account_id}
+    store.log_out(token, now=later)
+    assert store.online_ids(now=later) == set()

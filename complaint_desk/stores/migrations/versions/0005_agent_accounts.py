@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("expires_at", TIME, nullable=False),
         sa.Column("ended_at", TIME, nullable=True),
+        sa.Column("last_seen_at", TIME, nullable=True),
     )
     op.create_index("ix_agent_login_sessions_account_id", "agent_login_sessions", ["account_id"])
     op.create_table(
