@@ -203,11 +203,13 @@ function renderQueue(queue) {
   $("btn-release").disabled = !queue.owner;
   const targets = $("transfer-target");
   if (state.team) {
+    const chosen = targets.value;  // re-rendered on every update: keep what the agent picked
     targets.replaceChildren(
       el("optgroup", { label: "团队队列" }, ...state.team.teams.map((t) => el("option", { value: `team:${t.id}` }, t.name))),
       el("optgroup", { label: "同事" }, ...state.team.agents
         .filter((a) => !state.me || a.username !== state.me.username)
         .map((a) => el("option", { value: `to:${a.username}` }, `${a.display_name}${a.online ? "" : "（离线）"}`))));
+    if (chosen && [...targets.options].some((option) => option.value === chosen)) targets.value = chosen;
   }
 }
 
