@@ -21,7 +21,7 @@ from sqlalchemy.orm import sessionmaker
 from complaint_desk import clock
 from complaint_desk.assist import ConsoleAssist, Phrasing
 from complaint_desk.case.case import Case, CaseLookups, CaseRules
-from complaint_desk.case.handoff_summary import HandoffReason, load_handoff_data
+from complaint_desk.case.handoff_summary import HandoffReason, load_handoff_data, next_opening
 from complaint_desk.case.profile import load_profile_rules
 from complaint_desk.case.risk import load_risk_rules
 from complaint_desk.guard.checker import Guard, load_guard
@@ -237,10 +237,11 @@ class Desk:
 
     def response_deadline(self, level: str | None, since: dt.datetime) -> dt.datetime:
         """When an agent must first answer a hand-off: the level's first-response time in
-        knowledge/remedy_policy.yml, else the pick-up time promised to customers (knowledge/handoff.yml)."""
+        knowledge/remedy_policy.yml (else the pick-up time promised to customers, knowledge/handoff.yml), counted
+        from `since`, or from the next opening when it comes outside service hours."""
         row = self.policy.sla.levels.get(level or "")
         minutes = row.first_response_minutes if row else self.rules.handoff.pickup_minutes
-        return since + dt.timedelta(minutes=minutes)
+        return next_opening(since, self.rules.handoff) + dt.timedelta(minutes=minutes)
 
     def hand_off(self, conversation_id: str, reason: str, summary: str, category: str | None = None,
                  level: str | None = None, now: dt.datetime | None = None) -> Handoff:

@@ -187,6 +187,15 @@ def is_working_time(now: dt.datetime, data: HandoffData) -> bool:
     return start <= now.time() < end if start < end else (now.time() >= start or now.time() < end)
 
 
+def next_opening(now: dt.datetime, data: HandoffData) -> dt.datetime:
+    """`now` within working hours; otherwise when they next begin (a human's clock starts then)."""
+    if is_working_time(now, data):
+        return now
+    start = data.working_hours[0]
+    opening = dt.datetime.combine(now.date(), start)
+    return opening if opening > now else opening + dt.timedelta(days=1)
+
+
 def customer_handoff_message(reason: HandoffReason | str, now: dt.datetime | None = None, *,
                              after_hours: bool | None = None, data: HandoffData) -> str:
     """What the bot tells the customer at handoff. Outside working hours (from `now` or after_hours) it says so."""

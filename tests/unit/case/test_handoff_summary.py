@@ -14,6 +14,7 @@ from complaint_desk.case.handoff_summary import (
     customer_handoff_message,
     handoff_label,
     load_handoff_data,
+    next_opening,
     parse_handoff_data,
     pick_quotes,
     summarize_for_agent,
@@ -216,3 +217,13 @@ def test_broken_summary_line_fails_at_load(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(KnowledgeError, match="colour"):
         load_handoff_data(path, RISK)
+
+
+@pytest.mark.parametrize(("now", "opening"), [
+    (dt.datetime(2026, 12, 7, 10, 30), dt.datetime(2026, 12, 7, 10, 30)),  # within 9:00-21:00: now
+    (dt.datetime(2026, 12, 7, 23, 10), dt.datetime(2026, 12, 8, 9, 0)),  # late evening: tomorrow morning
+    (dt.datetime(2026, 12, 7, 6, 45), dt.datetime(2026, 12, 7, 9, 0)),  # early morning: today
+    (dt.datetime(2026, 12, 7, 21, 0), dt.datetime(2026, 12, 8, 9, 0)),  # closing time itself is closed
+])
+def test_a_humans_clock_starts_at_the_next_opening(now: dt.datetime, opening: dt.datetime) -> None:
+    assert next_opening(now, HANDOFF) == opening
