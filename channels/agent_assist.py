@@ -95,6 +95,12 @@ def output_channel_for(request: Request, tracker: DialogueStateTracker) -> Outpu
     return CollectingOutputChannel()
 
 
+async def tell_widget(output: OutputChannel, conversation_id: str, message: dict[str, Any]) -> None:
+    """A message for the customer's widget with more than text: an agent's name, or a line about who is talking
+    ({"system": ...}). socket.io sends custom JSON as the event's `data`."""
+    await output.send_custom_json(conversation_id, {"data": message})
+
+
 def unanswered_customer_message(tracker: DialogueStateTracker) -> bool:
     """Whether the customer spoke after the bot last listened (messages logged while paused)."""
     for event in reversed(tracker.events):
@@ -149,6 +155,11 @@ class AgentAssistInput(InputChannel):
                 result = await change(tracker)
                 await agent.tracker_store.save(tracker)
                 return result if result is not None else True
+
+        async def tell_customer_who(request: Request, conversation_id: str, line: str) -> None:
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation_id)
+            if tracker is not None:
+                await tell_widget(output_channel_for(request, tracker), conversation_id, {"system": line})
 
         # ---------------------------------------------------------------- pages
 
@@ -320,12 +331,16 @@ class AgentAssistInput(InputChannel):
             handoff = desk().handoffs.open_of(conversation_id)
             if handoff is not None and not may_take_from(who, handoff.owner_id):
                 return bad_request("这个会话已由同事负责，请让对方转交或找主管。", status=409)
+            was_with_an_agent = desk().agent_modes.get(conversation_id).mode in AGENT_MODES
             if await locked_update(request, conversation_id, pause) is None:
                 return bad_request("没有找到这个会话。", status=404)
             if handoff is not None and handoff.owner_id is None and who.account_id is not None:
                 desk().handoffs.assign(conversation_id, who.account_id)  # taking it over claims it
             desk().agent_modes.set_mode(conversation_id, mode)
             record(request, agent_actions.TAKEOVER, conversation_id, mode)
+            if mode == TAKEOVER and not was_with_an_agent and who.account_id is not None:
+                line = desk().assist.phrasing.agent_joined_line.format(name=who.display_name)
+                await tell_customer_who(request, conversation_id, line)
             await mode_changed(request, conversation_id)
             return response.json({"ok": True, "mode": mode})
 
@@ -362,7 +377,8 @@ class AgentAssistInput(InputChannel):
 
             async def say(tracker: DialogueStateTracker) -> None:
                 tracker.update(BotUttered(text, metadata={AGENT: True, AGENT_NAME: who.display_name}))
-                await output_channel_for(request, tracker).send_text_message(conversation_id, text)
+                await tell_widget(output_channel_for(request, tracker), conversation_id,
+                                  {"text": text, AGENT_NAME: who.display_name})
 
             await locked_update(request, conversation_id, say)
             desk().handoffs.answered(conversation_id)
@@ -382,6 +398,7 @@ class AgentAssistInput(InputChannel):
             async def resume(tracker: DialogueStateTracker) -> str:
                 tracker.update(ConversationResumed())
                 output = output_channel_for(request, tracker)
+                await tell_widget(output, conversation_id, {"system": desk().assist.phrasing.agent_left_line})
                 if unanswered_customer_message(tracker):
                     # The customer spoke while the agent had it: the bot answers that message now.
                     await answer_pending_message(agent, tracker, output)

@@ -40,6 +40,8 @@ class Phrasing:
     offer_needs_review: str
     close_summary_reason: str
     handback_note: str
+    agent_joined_line: str  # {name}: the agent's display name
+    agent_left_line: str
 
     @classmethod
     def from_file(cls, path: Path) -> Phrasing:

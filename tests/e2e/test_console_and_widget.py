@@ -122,14 +122,18 @@ def test_hand_back_lets_the_bot_continue_the_flow(customer: Page, console: Page)
     open_conversation(console, session)
     console.get_by_test_id("btn-takeover").click()
     expect(console.get_by_test_id("chat-mode")).to_have_attribute("data-mode", "takeover")
+    # Who is talking: the shopper sees a person join, and that person's name on their message.
+    expect(customer.get_by_test_id("widget-msg-system").last).to_have_text("人工客服 小周 已接入")
     console.get_by_test_id("draft").fill("您好，我是人工客服，正在为您核实物流信息。")
     expect(console.get_by_test_id("draft-ok")).to_be_visible()
     console.get_by_test_id("btn-send").click()
     expect(bot_lines(customer).filter(has_text="我是人工客服")).to_have_count(1)
+    expect(bot_lines(customer).last.get_by_test_id("widget-msg-from")).to_have_text("人工客服 小周")
     before_hand_back = bot_lines(customer).count()
 
     console.get_by_test_id("btn-handback").click()
     expect(console.get_by_test_id("chat-mode")).to_have_attribute("data-mode", "bot")
+    expect(customer.get_by_test_id("widget-msg-system").last).to_have_text("人工客服已结束接待")
     # The bot picks up where the form was: it asks again for the order number it was waiting on.
     expect(bot_lines(customer)).to_have_count(before_hand_back + 2)
     assert "订单号" in bot_lines(customer).last.inner_text()
@@ -138,6 +142,7 @@ def test_hand_back_lets_the_bot_continue_the_flow(customer: Page, console: Page)
     expect(customer.get_by_test_id("widget-panel")).to_be_visible()
     expect(customer.locator(f".cdw-root[data-session='{session}']")).to_have_count(1)
     expect(bot_lines(customer).filter(has_text="我是人工客服")).to_have_count(1)
+    expect(customer.get_by_test_id("widget-msg-system")).to_have_count(2)  # kept in the history too
     say(customer, f"订单号{DEMO_ORDER}")
     expect(bot_lines(customer).filter(has_text="蓝牙耳机")).to_have_count(1)  # the bot looked the order up
     quick_replies = customer.get_by_test_id("widget-quick-reply")

@@ -83,6 +83,12 @@
         }, button.title));
       }
       messages.append(row);
+    } else if (item.kind === "system") {
+      // Who is talking: a person joined or left. Not a message, a line across the conversation.
+      messages.append(el("li", { class: "cdw-system", "data-testid": "widget-msg-system", role: "note" }, item.text));
+    } else if (item.agent) {
+      messages.append(el("li", { class: "cdw-msg cdw-bot cdw-agent", "data-testid": "widget-msg-bot" },
+        el("span", { class: "cdw-from", "data-testid": "widget-msg-from" }, `人工客服 ${item.agent}`), item.text));
     } else if (item.kind === "photo") {
       messages.append(el("li", { class: "cdw-msg cdw-user cdw-photo", "data-testid": "widget-photo" }, `[照片] ${item.text}`));
     } else {
@@ -135,7 +141,12 @@
 
   function onBotMessage(message) {
     setTyping(false);
-    if (message.text) remember({ kind: "text", from: "bot", text: message.text });
+    if (message.system) { remember({ kind: "system", text: String(message.system) }); return; }
+    if (message.text) {
+      remember(message.agent_name
+        ? { kind: "text", from: "bot", text: message.text, agent: String(message.agent_name) }
+        : { kind: "text", from: "bot", text: message.text });
+    }
     const buttons = message.quick_replies || message.buttons || [];
     if (buttons.length) remember({ kind: "buttons", buttons: buttons.map((b) => ({ title: b.title, payload: b.payload })) });
     if (message.attachment && message.attachment.payload && message.attachment.payload.src) {
