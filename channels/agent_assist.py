@@ -26,9 +26,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.agent_auth import Agent, add_login_routes, agent_required, current_agent
+from channels.agent_auth import Agent, add_login_routes, agent_required, current_agent, record_action
 from channels.agent_queue import add_queue_routes, may_take_from
 from channels.agent_search import add_search_routes
+from channels.input_checks import json_body
 from channels.live_feed import FEED, FULL_REFRESH, follow_event_broker
 from channels.metrics import AGENT_BLOCKS
 from channels.reply_library_routes import add_console_library_route
@@ -61,22 +62,8 @@ def desk() -> Desk:
     return shared_desk()
 
 
-def record(request: Request, action: str, conversation_id: str, detail: str | None = None) -> None:
-    """Who did it, in the agent action record."""
-    who: Agent = request.ctx.agent_user
-    desk().agent_actions.record(who.account_id, who.username, action, conversation_id, detail)
-
-
 def bad_request(message: str, status: int = 400, **extra: Any) -> HTTPResponse:
     return response.json({"error": "bad_request", "message": message, **extra}, status=status)
-
-
-def json_body(request: Request) -> dict[str, Any] | None:
-    try:
-        body = request.json
-    except Exception:  # Sanic raises its own error type on malformed JSON
-        return None
-    return body if isinstance(body, dict) else None
 
 
 def page(name: str) -> HTTPResponse:
@@ -155,11 +142,6 @@ class AgentAssistInput(InputChannel):
                 result = await change(tracker)
                 await agent.tracker_store.save(tracker)
                 return result if result is not None else True
-
-        async def tell_customer_who(request: Request, conversation_id: str, line: str) -> None:
-            tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation_id)
-            if tracker is not None:
-                await tell_widget(output_channel_for(request, tracker), conversation_id, {"system": line})
 
         # ---------------------------------------------------------------- pages
 
@@ -250,7 +232,7 @@ class AgentAssistInput(InputChannel):
             lines = transcript(case, reveal=True) if case else []
             if not 0 <= line < len(lines) or "text" not in lines[line]:
                 return bad_request("没有这条消息。", status=404)
-            record(request, agent_actions.REVEAL, conversation_id, f"第 {line} 条：{reason.strip()}")
+            record_action(request, agent_actions.REVEAL, conversation_id, f"第 {line} 条：{reason.strip()}")
             return response.json({"line": line, "text": lines[line]["text"]})
 
         @bp.route("/api/conversations/<conversation_id>/evidence/<evidence_id>", methods=["GET"])
@@ -323,24 +305,27 @@ class AgentAssistInput(InputChannel):
             if mode not in AGENT_MODES:
                 return bad_request("mode 只能是 takeover（人工接管）或 suggest（机器人只给建议）。")
 
-            async def pause(tracker: DialogueStateTracker) -> None:
-                if not tracker.is_paused():
-                    tracker.update(ConversationPaused())
-
             who: Agent = request.ctx.agent_user
             handoff = desk().handoffs.open_of(conversation_id)
             if handoff is not None and not may_take_from(who, handoff.owner_id):
                 return bad_request("这个会话已由同事负责，请让对方转交或找主管。", status=409)
-            was_with_an_agent = desk().agent_modes.get(conversation_id).mode in AGENT_MODES
+            # A person joining (not the integration, not a switch between the two agent modes) is told to the shopper.
+            joins = (mode == TAKEOVER and who.account_id is not None
+                     and desk().agent_modes.get(conversation_id).mode not in AGENT_MODES)
+
+            async def pause(tracker: DialogueStateTracker) -> None:
+                if not tracker.is_paused():
+                    tracker.update(ConversationPaused())
+                if joins:
+                    line = desk().assist.phrasing.agent_joined_line.format(name=who.display_name)
+                    await tell_widget(output_channel_for(request, tracker), conversation_id, {"system": line})
+
             if await locked_update(request, conversation_id, pause) is None:
                 return bad_request("没有找到这个会话。", status=404)
             if handoff is not None and handoff.owner_id is None and who.account_id is not None:
                 desk().handoffs.assign(conversation_id, who.account_id)  # taking it over claims it
             desk().agent_modes.set_mode(conversation_id, mode)
-            record(request, agent_actions.TAKEOVER, conversation_id, mode)
-            if mode == TAKEOVER and not was_with_an_agent and who.account_id is not None:
-                line = desk().assist.phrasing.agent_joined_line.format(name=who.display_name)
-                await tell_customer_who(request, conversation_id, line)
+            record_action(request, agent_actions.TAKEOVER, conversation_id, mode)
             await mode_changed(request, conversation_id)
             return response.json({"ok": True, "mode": mode})
 
@@ -362,7 +347,7 @@ class AgentAssistInput(InputChannel):
                 families = sorted({finding["family"] for finding in verdict["findings"]})
                 for family in families:
                     AGENT_BLOCKS.labels(family).inc()
-                record(request, agent_actions.BLOCKED, conversation_id, ",".join(families))
+                record_action(request, agent_actions.BLOCKED, conversation_id, ",".join(families))
                 return bad_request("这条回复有过度承诺，请改用建议的改写后再发送。", status=422, check=verdict)
             origin = body.get("origin")
             if isinstance(origin, dict) and isinstance(origin.get("source"), str) and isinstance(origin.get("text"), str):
@@ -382,7 +367,7 @@ class AgentAssistInput(InputChannel):
 
             await locked_update(request, conversation_id, say)
             desk().handoffs.answered(conversation_id)
-            record(request, agent_actions.MESSAGE, conversation_id, text)
+            record_action(request, agent_actions.MESSAGE, conversation_id, text)
             return response.json({"ok": True, "text": text})
 
         @bp.route("/api/conversations/<conversation_id>/handback", methods=["POST"])
@@ -415,7 +400,7 @@ class AgentAssistInput(InputChannel):
                 return bad_request("没有找到这个会话。", status=404)
             desk().agent_modes.set_mode(conversation_id, BOT)
             desk().handoffs.hand_back(conversation_id)
-            record(request, agent_actions.HANDBACK, conversation_id, outcome)
+            record_action(request, agent_actions.HANDBACK, conversation_id, outcome)
             await mode_changed(request, conversation_id)
             return response.json({"ok": True, "mode": BOT, "bot": outcome})
 
@@ -435,7 +420,7 @@ class AgentAssistInput(InputChannel):
             await locked_update(request, conversation_id, unpause)
             desk().agent_modes.set_mode(conversation_id, CLOSED, summary=summary)
             desk().handoffs.hand_back(conversation_id)
-            record(request, agent_actions.CLOSE, conversation_id)
+            record_action(request, agent_actions.CLOSE, conversation_id)
             await mode_changed(request, conversation_id)
             return response.json({"ok": True, "mode": CLOSED, "summary": summary})
 

@@ -23,6 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.input_checks import json_body
 from complaint_desk.desk import shared_desk
 from complaint_desk.stores.accounts import SESSION_LIFETIME, Account, AccountStore
 from complaint_desk.stores.agent_actions import INTEGRATION_ACTOR, LOGIN, LOGOUT
@@ -119,21 +120,26 @@ def supervisor_required(handler: Handler) -> Handler:
     return _required(handler, supervisors_only=True)
 
 
-async def supervisor_page(request: Request, page: Path, login_page: Path) -> HTTPResponse:
-    """A supervisor's HTML page; otherwise the login form (401 not logged in, 403 logged in as an agent)."""
+def record_action(request: Request, action: str, conversation_id: str | None = None,
+                  detail: str | None = None) -> None:
+    """Who did it (the request's agent), in the agent action record."""
+    who: Agent = request.ctx.agent_user
+    shared_desk().agent_actions.record(who.account_id, who.username, action, conversation_id, detail)
+
+
+async def supervisor_page(request: Request, page: Path) -> HTTPResponse:
+    """A supervisor's HTML page; otherwise the login form beside it, login.html (401 not logged in, 403 logged in
+    as an agent)."""
     agent = current_agent(request)
-    if agent is None or not may_supervise(agent.role):
-        return await response.file(login_page, status=401 if agent is None else 403,
-                                   headers={"Cache-Control": "no-store"}, mime_type="text/html; charset=utf-8")
-    return await response.file(page, headers={"Cache-Control": "no-store"}, mime_type="text/html; charset=utf-8")
+    allowed = agent is not None and may_supervise(agent.role)
+    status = 200 if allowed else 401 if agent is None else 403
+    return await response.file(page if allowed else page.parent / "login.html", status=status,
+                               headers={"Cache-Control": "no-store"}, mime_type="text/html; charset=utf-8")
 
 
 def _login_fields(request: Request) -> tuple[str, str] | None:
-    try:
-        body = request.json
-    except Exception:  # Sanic raises its own error type on malformed JSON
-        return None
-    if not isinstance(body, dict):
+    body = json_body(request)
+    if body is None:
         return None
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.agent_auth import Agent, agent_required
+from channels.agent_auth import Agent, agent_required, record_action
+from channels.input_checks import json_body
 from complaint_desk import clock
 from complaint_desk.desk import Desk, shared_desk
 from complaint_desk.stores.agent_actions import CLAIM, NOTE, RELEASE, TRANSFER
@@ -30,19 +30,6 @@ def desk() -> Desk:
 def _error(message: str, status: int = 400) -> HTTPResponse:
     return response.json({"error": "bad_request" if status == 400 else "conflict" if status == 409 else "not_found",
                           "message": message}, status=status)
-
-
-def _body(request: Request) -> dict[str, Any]:
-    try:
-        body = request.json
-    except Exception:  # Sanic raises its own error type on malformed JSON
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _record(request: Request, action: str, conversation_id: str, detail: str | None = None) -> None:
-    who: Agent = request.ctx.agent_user
-    desk().agent_actions.record(who.account_id, who.username, action, conversation_id, detail)
 
 
 def may_take_from(agent: Agent, owner_id: int | None) -> bool:
@@ -63,7 +50,7 @@ def _open_handoff(agent: Agent, conversation_id: str) -> tuple[Handoff | None, H
 
 def add_queue_routes(bp: Blueprint, mode_changed: ModeChanged) -> None:
     async def assigned(request: Request, conversation_id: str, action: str, detail: str | None = None) -> HTTPResponse:
-        _record(request, action, conversation_id, detail)
+        record_action(request, action, conversation_id, detail)
         await mode_changed(request, conversation_id)
         return response.json({"ok": True, "queue": desk().queue_entry(conversation_id)})
 
@@ -120,7 +107,7 @@ def add_queue_routes(bp: Blueprint, mode_changed: ModeChanged) -> None:
     async def transfer(request: Request, conversation_id: str) -> HTTPResponse:
         """{"to": username} to a colleague, or {"team": id} to another team's queue; with an optional "note"."""
         agent: Agent = request.ctx.agent_user
-        body = _body(request)
+        body = json_body(request) or {}
         to, team, note = body.get("to"), body.get("team"), body.get("note") or ""
         if not isinstance(note, str) or len(note) > MAX_NOTE_CHARS:
             return _error(f"转交备注请在 {MAX_NOTE_CHARS} 字以内。")
@@ -155,7 +142,7 @@ def add_queue_routes(bp: Blueprint, mode_changed: ModeChanged) -> None:
     async def add_note(request: Request, conversation_id: str) -> HTTPResponse:
         """A private note for colleagues; never sent to the customer."""
         agent: Agent = request.ctx.agent_user
-        body = _body(request)
+        body = json_body(request) or {}
         text, ticket_id = body.get("text"), body.get("ticket_id")
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_NOTE_CHARS:
             return _error(f"请填写备注（{MAX_NOTE_CHARS} 字以内）。")
@@ -166,5 +153,5 @@ def add_queue_routes(bp: Blueprint, mode_changed: ModeChanged) -> None:
         if await request.app.ctx.agent.tracker_store.retrieve(conversation_id) is None:
             return _error("没有找到这个会话。", status=404)
         note = desk().notes.add(conversation_id, agent.account_id, agent.display_name, text, ticket_id=ticket_id)
-        _record(request, NOTE, conversation_id, note.text)
+        record_action(request, NOTE, conversation_id, note.text)
         return response.json({"ok": True, "note": note.public()})

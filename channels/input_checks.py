@@ -77,3 +77,12 @@ def checked_text(value: Any) -> str:
     if len(text) > MAX_MESSAGE_CHARS:
         raise RejectedMessage("too_long", status=413, limit=MAX_MESSAGE_CHARS)
     return text
+
+
+def json_body(request: Any) -> dict[str, Any] | None:
+    """The request's JSON object, or None when the body is missing, malformed or not an object."""
+    try:
+        body = request.json
+    except Exception:  # Sanic raises its own error type on malformed JSON
+        return None
+    return body if isinstance(body, dict) else None

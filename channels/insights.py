@@ -26,7 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.agent_auth import add_login_routes, supervisor_page, supervisor_required
+from channels.agent_auth import add_login_routes, record_action, supervisor_page, supervisor_required
 from channels.reply_library_routes import add_supervisor_library_routes
 from channels.supervisor_team import add_team_routes
 from complaint_desk import clock
@@ -103,7 +103,7 @@ class SupervisorInsightsInput(InputChannel):
         async def page(request: Request) -> HTTPResponse:
             if not request.path.endswith("/"):
                 return response.redirect(request.path + "/")
-            return await supervisor_page(request, WEB_DIR / "index.html", WEB_DIR / "login.html")
+            return await supervisor_page(request, WEB_DIR / "index.html")
 
         @blueprint.route("/static/<name>", methods=["GET"])
         @supervisor_required
@@ -145,9 +145,7 @@ class SupervisorInsightsInput(InputChannel):
             cases = await in_thread(load_cases, self.sessions(), filters)
             rows = list(export_rows(cases, self.cache().settings, mask_personal_data=not unmasked))
             if unmasked:  # supervisors only reach this route; still, who took personal data out is kept
-                who = request.ctx.agent_user
-                shared_desk().agent_actions.record(who.account_id, who.username, EXPORT_UNMASKED,
-                                                   detail=f"{kind} {filters.as_params()} {len(rows)} 条")
+                record_action(request, EXPORT_UNMASKED, detail=f"{kind} {filters.as_params()} {len(rows)} 条")
             stamp = clock.now().strftime("%Y%m%d-%H%M")
             disposition = {"Content-Disposition": f'attachment; filename="complaints-{stamp}.{kind}"', **NO_STORE}
             if kind == "json":

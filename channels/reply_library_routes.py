@@ -10,7 +10,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.agent_auth import Agent, agent_required, supervisor_page, supervisor_required
+from channels.agent_auth import Agent, agent_required, record_action, supervisor_page, supervisor_required
+from channels.input_checks import json_body
 from complaint_desk.case.case import Case
 from complaint_desk.desk import shared_desk
 from complaint_desk.paths import PROJECT_ROOT
@@ -18,7 +19,6 @@ from complaint_desk.reply_library import PLACEHOLDERS, STAGES, LibraryError
 from complaint_desk.stores.agent_actions import LIBRARY_CHANGE
 
 LIBRARY_PAGE = PROJECT_ROOT / "web" / "insights" / "library.html"
-LOGIN_PAGE = PROJECT_ROOT / "web" / "insights" / "login.html"
 NO_STORE = {"Cache-Control": "no-store"}
 CaseOf = Callable[[Request, str], Awaitable[Case | None]]
 
@@ -38,7 +38,7 @@ def add_console_library_route(bp: Blueprint, case_of: CaseOf) -> None:
 def add_supervisor_library_routes(bp: Blueprint) -> None:
     @bp.route("/library", methods=["GET"])
     async def library_page(request: Request) -> HTTPResponse:
-        return await supervisor_page(request, LIBRARY_PAGE, LOGIN_PAGE)
+        return await supervisor_page(request, LIBRARY_PAGE)
 
     @bp.route("/api/library", methods=["GET"])
     @supervisor_required
@@ -50,11 +50,8 @@ def add_supervisor_library_routes(bp: Blueprint) -> None:
     @bp.route("/api/library/<entry_id>", methods=["PUT"])
     @supervisor_required
     async def save(request: Request, entry_id: str) -> HTTPResponse:
-        try:
-            body = request.json
-        except Exception:  # Sanic raises its own error type on malformed JSON
-            body = None
-        if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("title", "stage", "text")):
+        body = json_body(request)
+        if body is None or not all(isinstance(body.get(k), str) for k in ("title", "stage", "text")):
             return response.json({"error": "bad_request", "message": "请填写标题、阶段和正文。"}, status=400)
         who: Agent = request.ctx.agent_user
         try:
@@ -64,7 +61,7 @@ def add_supervisor_library_routes(bp: Blueprint) -> None:
             status = 422 if error.findings else 400
             return response.json({"error": "refused", "message": str(error), "findings": error.findings},
                                  status=status)
-        shared_desk().agent_actions.record(who.account_id, who.username, LIBRARY_CHANGE, detail=f"保存话术 {entry_id}")
+        record_action(request, LIBRARY_CHANGE, detail=f"保存话术 {entry_id}")
         return response.json({"ok": True, "entry": entry.public()})
 
     @bp.route("/api/library/<entry_id>", methods=["DELETE"])
@@ -74,5 +71,5 @@ def add_supervisor_library_routes(bp: Blueprint) -> None:
             return response.json({"error": "not_found", "message": "没有这条话术。"}, status=404)
         who: Agent = request.ctx.agent_user
         shared_desk().library_edits.delete(entry_id, who.username)
-        shared_desk().agent_actions.record(who.account_id, who.username, LIBRARY_CHANGE, detail=f"删除话术 {entry_id}")
+        record_action(request, LIBRARY_CHANGE, detail=f"删除话术 {entry_id}")
         return response.json({"ok": True})

@@ -17,14 +17,13 @@ from complaint_desk.insights.agent_figures import agent_figures
 from complaint_desk.paths import PROJECT_ROOT
 
 TEAM_PAGE = PROJECT_ROOT / "web" / "insights" / "team.html"
-LOGIN_PAGE = PROJECT_ROOT / "web" / "insights" / "login.html"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
 def add_team_routes(bp: Blueprint) -> None:
     @bp.route("/team", methods=["GET"])
     async def team_page(request: Request) -> HTTPResponse:
-        return await supervisor_page(request, TEAM_PAGE, LOGIN_PAGE)
+        return await supervisor_page(request, TEAM_PAGE)
 
     @bp.route("/api/team-figures", methods=["GET"])
     @supervisor_required

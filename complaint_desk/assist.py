@@ -180,7 +180,7 @@ class ConsoleAssist:
         if case is not None:
             context = case.guard_context()
         else:
-            context = GuardContext(coupon_cap=self.policy.authority.coupon_cap, sla=self.policy.sla)
+            context = GuardContext.of_policy(self.policy)
         return verdict_json(self.guard.check(text, context))
 
     def _restated(self, case: Case) -> str:

@@ -133,8 +133,7 @@ class Desk:
             accounts=AccountStore(sessions),
             agent_actions=AgentActions(sessions),
             notes=NoteStore(sessions),
-            shipped_library=tuple(load_library(knowledge_dir / "reply_library.yml", guard,
-                                               GuardContext(coupon_cap=policy.authority.coupon_cap, sla=policy.sla))),
+            shipped_library=tuple(load_library(knowledge_dir / "reply_library.yml", guard, GuardContext.of_policy(policy))),
             library_edits=ReplyLibraryEdits(sessions),
             suggestion_feedback=SuggestionFeedback(sessions),
         )
@@ -165,12 +164,9 @@ class Desk:
         edited, deleted = self.library_edits.current()
         return merged(self.shipped_library, edited, deleted)
 
-    def library_context(self) -> GuardContext:
-        return GuardContext(coupon_cap=self.policy.authority.coupon_cap, sla=self.policy.sla)
-
     def save_library_entry(self, entry_id: str, title: str, stage: str, text: str, by: str) -> LibraryEntry:
         """Check (the guard included) and save a supervisor's entry; LibraryError says what is wrong."""
-        entry = check_entry(entry_id, title, stage, text, self.guard, self.library_context())
+        entry = check_entry(entry_id, title, stage, text, self.guard, GuardContext.of_policy(self.policy))
         self.library_edits.save(entry, by)
         return entry
 

@@ -7,7 +7,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
-from complaint_desk.policy.model import SlaTable
+from complaint_desk.policy.model import Policy, SlaTable
 
 _ECHO_CONTEXT = 2
 _ECHO_MIN_LENGTH = 4
@@ -25,6 +25,11 @@ class GuardContext:
     # The bot's own wording from the knowledge files (fixed text the tests check), not what a person typed:
     # the rules check it, the phrase model (which reads paraphrases) does not.
     fixed_wording: bool = False
+
+    @classmethod
+    def of_policy(cls, policy: Policy) -> GuardContext:
+        """Text judged without a conversation (a draft with no case, a library entry): only the policy's limits."""
+        return cls(coupon_cap=policy.authority.coupon_cap, sla=policy.sla)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from complaint_desk.nlu.normalize import normalize
+from complaint_desk.stores.database import contains
 from complaint_desk.stores.tables import ConversationIndexRow
 
 MAX_PAGE = 200
@@ -93,8 +94,7 @@ class ConversationIndex:
         needle = search_key(query)
         if not needle:
             return [], 0
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        condition = ConversationIndexRow.search_text.like(f"%{escaped}%", escape="\\")
+        condition = contains(ConversationIndexRow.search_text, needle)
         limit = max(1, min(int(limit), MAX_PAGE))
         with self._sessions() as session:
             texts = session.scalars(

@@ -125,3 +125,9 @@ def current_revision(connection: sa.engine.Connection) -> str | None:
 
 def session_factory(engine: sa.engine.Engine) -> sessionmaker:
     return sessionmaker(bind=engine, future=True, expire_on_commit=False)
+
+
+def contains(column: Any, text: str) -> Any:
+    """`column LIKE %text%` with LIKE's wildcards in `text` taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")

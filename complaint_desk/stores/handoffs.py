@@ -40,6 +40,12 @@ def _to_handoff(row: HandoffRow) -> Handoff:
                    row.category, row.level, row.team, row.owner_id, row.assigned_at, row.respond_by, row.answered_at)
 
 
+def _newest_open(conversation_id: str) -> sa.Select:
+    return (sa.select(HandoffRow)
+            .where(HandoffRow.conversation_id == conversation_id, HandoffRow.handed_back_at.is_(None))
+            .order_by(HandoffRow.created_at.desc(), HandoffRow.handoff_id.desc()).limit(1))
+
+
 class HandoffQueue:
     def __init__(self, sessions: sessionmaker) -> None:
         self._sessions = sessions
@@ -75,11 +81,7 @@ class HandoffQueue:
     def open_of(self, conversation_id: str) -> Handoff | None:
         """The conversation's hand-off still waiting for or with an agent (the newest, if several)."""
         with self._sessions() as session:
-            row = session.scalars(
-                sa.select(HandoffRow).where(HandoffRow.conversation_id == conversation_id,
-                                            HandoffRow.handed_back_at.is_(None))
-                .order_by(HandoffRow.created_at.desc(), HandoffRow.handoff_id.desc()).limit(1)
-            ).first()
+            row = session.scalars(_newest_open(conversation_id)).first()
             return _to_handoff(row) if row else None
 
     def waiting(self, team: str | None = None) -> list[Handoff]:
@@ -107,11 +109,7 @@ class HandoffQueue:
         team. Opens one when the conversation has none (an agent took over without a hand-off by the bot)."""
         now = now or clock.now()
         with self._sessions.begin() as session:
-            row = session.scalars(
-                sa.select(HandoffRow).where(HandoffRow.conversation_id == conversation_id,
-                                            HandoffRow.handed_back_at.is_(None))
-                .order_by(HandoffRow.created_at.desc(), HandoffRow.handoff_id.desc()).limit(1).with_for_update()
-            ).first()
+            row = session.scalars(_newest_open(conversation_id).with_for_update()).first()
             if row is None:
                 return None
             row.owner_id = owner_id

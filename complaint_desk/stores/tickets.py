@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from complaint_desk import clock
+from complaint_desk.stores.database import contains
 from complaint_desk.stores.tables import TicketRow
 
 
@@ -129,9 +130,8 @@ class TicketStore:
         query = query.strip()
         if not query:
             return [], 0
-        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         condition = sa.or_(TicketRow.ticket_id == query.upper(), TicketRow.order_id == query,
-                           TicketRow.customer_text.like(f"%{escaped}%", escape="\\"))
+                           contains(TicketRow.customer_text, query))
         with self._sessions() as session:
             rows = session.scalars(sa.select(TicketRow).where(condition).order_by(TicketRow.created_at.desc())
                                    .limit(max(1, min(limit, 200))).offset(max(0, offset))).all()

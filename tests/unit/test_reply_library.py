@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from complaint_desk.desk import Desk
+from complaint_desk.guard.verdict import GuardContext
 from complaint_desk.knowledge import KnowledgeError
 from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.reply_library import LibraryEntry, LibraryError, load_library, merged
@@ -65,10 +66,10 @@ def test_a_bad_library_file_names_the_file_and_line(tmp_path: Path, desk: Desk) 
     path.write_text("version: 1\nreplies:\n  - id: promise\n    title: 承诺\n    stage: any\n"
                     "    text: 我保证今天一定全额退款\n", encoding="utf-8")
     with pytest.raises(KnowledgeError) as error:
-        load_library(path, desk.guard, desk.library_context())
+        load_library(path, desk.guard, GuardContext.of_policy(desk.policy))
     assert "reply_library.yml" in str(error.value) and "第 3 行" in str(error.value)
 
 
 def test_the_file_loads_from_knowledge(desk: Desk) -> None:
-    shipped = load_library(KNOWLEDGE_DIR / "reply_library.yml", desk.guard, desk.library_context())
+    shipped = load_library(KNOWLEDGE_DIR / "reply_library.yml", desk.guard, GuardContext.of_policy(desk.policy))
     assert merged(shipped, [], ["greet_take_over"])[0].entry_id != "greet_take_over"

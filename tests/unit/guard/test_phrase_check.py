@@ -13,7 +13,7 @@ from complaint_desk.guard.verdict import GuardContext
 from complaint_desk.knowledge import KnowledgeError
 from tests.unit.shipped_knowledge import GUARD, POLICY
 
-PLAIN = GuardContext(coupon_cap=POLICY.authority.coupon_cap, sla=POLICY.sla)
+PLAIN = GuardContext.of_policy(POLICY)
 
 
 @pytest.mark.parametrize("text", [
