@@ -187,7 +187,7 @@ class AgentAssistInput(InputChannel):
                 return bad_request("这个账号没有团队或不是个人账号，请看全部会话。")
             index = desk().conversation_index
             rows, total = await asyncio.to_thread(
-                lambda: (index.page(limit, offset, team=team, owner_id=owner), index.count()))
+                lambda: (index.page(limit, offset, team=team, owner_id=owner), index.count(team, owner)))
             return response.json({"conversations": rows, "total": total, "offset": offset, "limit": limit,
                                   "view": view})
 

@@ -33,6 +33,16 @@ def search_text(customer_words: Iterable[str], numbers: Iterable[str | None]) ->
     return "\n".join(search_key(part) for part in [*customer_words, *filter(None, numbers)] if part)
 
 
+def _listed(team: str | None, owner_id: int | None) -> list[Any]:
+    """The console list's conditions: a customer turn at least; one team's queue or one owner's, if asked."""
+    conditions: list[Any] = [ConversationIndexRow.turns > 0]
+    if team is not None:
+        conditions.append(ConversationIndexRow.team == team)
+    if owner_id is not None:
+        conditions.append(ConversationIndexRow.owner_id == owner_id)
+    return conditions
+
+
 class ConversationIndex:
     def __init__(self, sessions: sessionmaker) -> None:
         self._sessions = sessions
@@ -73,11 +83,7 @@ class ConversationIndex:
         """Conversations with at least one customer turn, most at risk first, then most recent; optionally only
         those in one team's queue, or owned by one agent."""
         limit = max(1, min(int(limit), MAX_PAGE))
-        conditions = [ConversationIndexRow.turns > 0]
-        if team is not None:
-            conditions.append(ConversationIndexRow.team == team)
-        if owner_id is not None:
-            conditions.append(ConversationIndexRow.owner_id == owner_id)
+        conditions = _listed(team, owner_id)
         with self._sessions() as session:
             texts = session.scalars(
                 sa.select(ConversationIndexRow.row)
@@ -104,8 +110,9 @@ class ConversationIndex:
             total = session.scalar(sa.select(sa.func.count()).select_from(ConversationIndexRow).where(condition))
         return [json.loads(text) for text in texts], total or 0
 
-    def count(self) -> int:
+    def count(self, team: str | None = None, owner_id: int | None = None) -> int:
+        """How many conversations `page` lists in all, with the same filters."""
         with self._sessions() as session:
             return session.scalar(
-                sa.select(sa.func.count()).select_from(ConversationIndexRow).where(ConversationIndexRow.turns > 0)
+                sa.select(sa.func.count()).select_from(ConversationIndexRow).where(*_listed(team, owner_id))
             ) or 0

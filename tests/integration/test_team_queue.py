@@ -33,7 +33,9 @@ def logged_in(stack: Stack, role: Role, name: str, team: str | None) -> tuple[st
 def conversation_ids(session: requests.Session, stack: Stack, view: str) -> list[str]:
     reply = session.get(api(stack, f"conversations?view={view}"), timeout=30)
     assert reply.ok, reply.text
-    return [row["conversation_id"] for row in reply.json()["conversations"]]
+    rows = reply.json()["conversations"]
+    assert reply.json()["total"] == len(rows), "a view's total counts the view, not every conversation"
+    return [row["conversation_id"] for row in rows]
 
 
 def test_a_privacy_hand_off_goes_to_the_privacy_specialist_and_moves_by_transfer(stack: Stack,

@@ -80,3 +80,13 @@ def test_search_treats_like_wildcards_as_text_and_pages(index):
     page, total = index.search("退款", limit=10, offset=10)
     assert total == 30 and [r["conversation_id"] for r in page] == [f"c{n:02d}" for n in range(19, 9, -1)]
     assert index.search("   ") == ([], 0)
+
+
+def test_a_view_of_one_team_or_owner_pages_and_counts_only_its_rows(index):
+    index.put({**row("fraud-1"), "queue": {"team": "fraud", "owner_id": 7}})
+    index.put({**row("fraud-2"), "queue": {"team": "fraud", "owner_id": None}})
+    index.put({**row("sales-1"), "queue": {"team": "after_sales", "owner_id": 7}})
+    index.put(row("bot-only"))
+    assert {r["conversation_id"] for r in index.page(team="fraud")} == {"fraud-1", "fraud-2"}
+    assert index.count(team="fraud") == 2 and index.count(owner_id=7) == 2 and index.count() == 4
+    assert [r["conversation_id"] for r in index.page(team="fraud", owner_id=7)] == ["fraud-1"]
