@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
-from complaint_desk.nlu.normalize import normalize
+from complaint_desk.nlu.cues import normalized_text
 from complaint_desk.stores.database import contains
 from complaint_desk.stores.tables import ConversationIndexRow
 
@@ -23,9 +23,9 @@ MAX_PAGE = 200
 
 
 def search_key(text: str) -> str:
-    """Text as it is searched: simplified script, half-width, lower case, without spaces and dashes between
-    digits (so 138-1234-5678 finds 13812345678)."""
-    return re.sub(r"(?<=\d)[\s-]+(?=\d)", "", normalize(text)).lower().strip()
+    """Text as it is searched: as the NLU reads it (simplified, half-width, lower case; cached, since every save
+    re-reads the whole conversation), without spaces and dashes between digits (138-1234-5678 finds 13812345678)."""
+    return re.sub(r"(?<=\d)[\s-]+(?=\d)", "", normalized_text(text)).strip()
 
 
 def search_text(customer_words: Iterable[str], numbers: Iterable[str | None]) -> str:
