@@ -17,7 +17,7 @@ export PYTHONPATH := $(CURDIR)
 export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 
-.PHONY: help install browser services train validate run test test-unit test-integration test-e2e test-production test-stories lint eval-nlu eval-blind bench bench-assist bench-insights insights-report seed-demo vendor-js vendor-web clean
+.PHONY: help install browser services train validate run test test-unit test-integration test-e2e test-production test-stories lint eval-nlu eval-blind bench bench-assist bench-insights insights-report seed-demo vendor-js vendor-web vendor-axe clean
 
 help:
 	@echo "make run    # 安装依赖、按需训练模型，并启动动作服务器 + Rasa 服务器"
@@ -114,6 +114,12 @@ insights-report: install
 
 seed-demo: install
 	$(BIN)/python -m tools.seed_demo_tickets $(ARGS)
+
+# The browser tests' accessibility checker (axe-core, MPL-2.0) is committed in tests/e2e/vendor/; this refreshes it
+# from tests/e2e/vendor/package-lock.json.
+vendor-axe:
+	cd tests/e2e/vendor && npm ci --ignore-scripts --no-audit --no-fund && cp node_modules/axe-core/axe.min.js . \
+		&& cp node_modules/axe-core/LICENSE axe-core.LICENSE && rm -rf node_modules
 
 # Re-vendor the page's chart library from the lock file (web/insights/package-lock.json).
 vendor-web:

@@ -33,6 +33,7 @@ SATISFACTION_BUTTONS = [
     {"title": "不满意", "payload": "/deny"},
 ]
 SATISFIED_INTENTS = {"affirm", "thank"}
+WIDGET_CHANNEL = "socketio"  # the storefront widget (channels/socketio_guarded.py)
 MIN_PROBLEM_DETAIL_CHARS = 8  # shorter first messages ("快递！！") get asked what happened
 
 
@@ -221,6 +222,11 @@ class ActionConfirmRemedy(BlockingAction):
             case.guard_context([offer.remedy_id]),
         )
         send_checked(dispatcher, tracker, replies.text("satisfaction_question"), buttons=SATISFACTION_BUTTONS)
+        if tracker.get_latest_input_channel() == WIDGET_CHANNEL:
+            # The widget offers 1–5 stars in place of the yes / no buttons (and still answers the bot with them).
+            question = shared_desk().widget.text("rating.question_ticket")
+            dispatcher.utter_message(json_message={"data": {"rating_request": {"about": "ticket", "question": question,
+                                                                               "ticket_id": ticket.ticket_id}}})
         return [SlotSet("ticket_id", ticket.ticket_id)]
 
 

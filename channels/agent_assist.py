@@ -412,15 +412,25 @@ class AgentAssistInput(InputChannel):
                 return bad_request("没有找到这个会话。", status=404)
             summary = desk().assist.close_summary(case)
 
+            who: Agent = request.ctx.agent_user
+            # Recorded first: the shopper's stars are for the agent who closed (Desk.rating_subject).
+            record_action(request, agent_actions.CLOSE, conversation_id)
+
             async def unpause(tracker: DialogueStateTracker) -> None:
                 # Closed by the agent: whatever the customer writes next goes to the bot again.
                 if tracker.is_paused():
                     tracker.update(ConversationResumed())
+                if who.account_id is not None:  # a person served the shopper: the widget asks for their stars
+                    wording = desk().widget
+                    await tell_widget(output_channel_for(request, tracker), conversation_id, {
+                        "system": desk().assist.phrasing.agent_left_line,
+                        "rating_request": {"about": "agent",
+                                           "question": wording.text("rating.question_agent", agent=who.display_name)},
+                    })
 
             await locked_update(request, conversation_id, unpause)
             desk().agent_modes.set_mode(conversation_id, CLOSED, summary=summary)
             desk().handoffs.hand_back(conversation_id)
-            record_action(request, agent_actions.CLOSE, conversation_id)
             await mode_changed(request, conversation_id)
             return response.json({"ok": True, "mode": CLOSED, "summary": summary})
 

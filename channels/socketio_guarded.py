@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -36,6 +37,8 @@ from runtime.log_context import set_conversation
 
 logger = logging.getLogger(__name__)
 POLLING_ONLY = ["polling"]
+RECEIVED_EVENT = "message_received"
+MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
 def share_rooms_across_replicas(sio: socketio.AsyncServer) -> None:
@@ -50,6 +53,12 @@ def share_rooms_across_replicas(sio: socketio.AsyncServer) -> None:
     sio.manager = manager
     manager.set_server(sio)
     sio.manager_initialized = False
+
+
+def client_message_id(data: Any) -> str | None:
+    """The id the widget gave its message, echoed back on receipt or refusal; only a short token is echoed."""
+    value = data.get("id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and MESSAGE_ID.match(value) else None
 
 
 class CountingSocketIOOutput(SocketIOOutput):
@@ -85,8 +94,9 @@ class GuardedSocketIOInput(SocketIOInput):
         async def remember_app(app: Sanic, _: Any) -> None:
             app_holder["app"] = app
 
-        async def refuse(sid: str, rejected: RejectedMessage) -> None:
-            await sio.emit(self.bot_message_evt, {"text": rejected.message, "error": rejected.code}, room=sid)
+        async def refuse(sid: str, rejected: RejectedMessage, message_id: str | None) -> None:
+            await sio.emit(self.bot_message_evt, {"text": rejected.message, "error": rejected.code, "id": message_id},
+                           room=sid)
 
         async def session_request(sid: str, data: Any = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
@@ -101,6 +111,7 @@ class GuardedSocketIOInput(SocketIOInput):
 
         async def handle_message(sid: str, data: Any = None) -> None:
             bound = (await sio.get_session(sid, namespace=self.namespace)).get("session_id")
+            message_id = client_message_id(data)
             try:
                 if not bound:
                     raise RejectedMessage("no_session")
@@ -112,9 +123,11 @@ class GuardedSocketIOInput(SocketIOInput):
                 text = checked_text(data.get("message"))
             except RejectedMessage as rejected:
                 REFUSED.labels(self.name(), rejected.code).inc()
-                await refuse(sid, rejected)
+                await refuse(sid, rejected, message_id)
                 return
             set_conversation(bound)
+            if message_id:  # the widget shows the message as sent (else, after a while, as failed with a retry)
+                await sio.emit(RECEIVED_EVENT, {"id": message_id}, room=sid, namespace=self.namespace)
             output = CountingSocketIOOutput(sio, self.bot_message_evt)
             timer, outcome = TurnTimer(self.name()), "answered"
             try:

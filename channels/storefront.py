@@ -19,6 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.customer_session import is_trusted
+from channels.storefront_service import add_shopper_routes
 from complaint_desk.desk import shared_desk
 from complaint_desk.paths import WEB_DIR
 from complaint_desk.stores.evidence_photos import EvidenceRejected
@@ -66,6 +67,8 @@ class StorefrontInput(InputChannel):
             # The page uses relative links, so it must be served at .../storefront/.
             return response.redirect(request.app.url_for("storefront.shop"))
 
+        add_shopper_routes(bp)
+
         @bp.route("/<name>", methods=["GET"])
         async def asset(request: Request, name: str) -> HTTPResponse:
             if name not in ASSETS:
@@ -75,10 +78,11 @@ class StorefrontInput(InputChannel):
 
         @bp.route("/config", methods=["GET"], name="widget_config")
         async def config(request: Request) -> HTTPResponse:
-            """Upload limits the widget checks before sending (the server checks again)."""
+            """Upload limits the widget checks before sending (the server checks again), and its wording
+            (knowledge/widget.yml)."""
             limits = shared_desk().evidence_photos.limits
             return response.json({"max_bytes": limits.max_bytes, "allowed_types": list(limits.allowed_types),
-                                  "customer_note": limits.customer_note})
+                                  "customer_note": limits.customer_note, "widget": shared_desk().widget.for_widget()})
 
         @bp.route("/evidence", methods=["POST"])
         async def upload(request: Request) -> HTTPResponse:

@@ -1,4 +1,4 @@
-"""The supervisor's team page: per-agent figures and what agents do with the console's suggestions. Thin: the
+"""The supervisor's team page: per-agent figures, shoppers' stars, and what agents do with the console's suggestions. Thin: the
 figures are computed in complaint_desk/insights/agent_figures.py and stores/suggestion_feedback.py."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from complaint_desk import clock
 from complaint_desk.desk import shared_desk
 from complaint_desk.insights.agent_figures import agent_figures
 from complaint_desk.paths import PROJECT_ROOT
+from complaint_desk.personal_data import masked
 
 TEAM_PAGE = PROJECT_ROOT / "web" / "insights" / "team.html"
 NO_STORE = {"Cache-Control": "no-store"}
@@ -42,8 +43,14 @@ def add_team_routes(bp: Blueprint) -> None:
 
         def run() -> dict[str, object]:
             now = clock.now()
+            ratings = desk.ratings.summary(since)
+            names = {account.account_id: account.username for account in desk.accounts.all()}
+            for comment in ratings["recent_comments"]:  # shoppers' own words: masked like the console
+                comment["comment"] = masked(comment["comment"])
+            ratings["by_agent"] = {names.get(account_id, str(account_id)): figures
+                                   for account_id, figures in ratings["by_agent"].items()}
             return {"days": days, "agents": [row.public() for row in agent_figures(desk.sessions, since)],
-                    "suggestions": desk.suggestion_feedback.rates(since),
+                    "suggestions": desk.suggestion_feedback.rates(since), "ratings": ratings,
                     "overdue": [entry for entry in desk.queue(now=now) if entry["overdue"]]}
 
         return response.json(await asyncio.to_thread(run), headers=NO_STORE)

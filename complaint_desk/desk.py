@@ -21,7 +21,13 @@ from sqlalchemy.orm import sessionmaker
 from complaint_desk import clock
 from complaint_desk.assist import ConsoleAssist, Phrasing
 from complaint_desk.case.case import Case, CaseLookups, CaseRules
-from complaint_desk.case.handoff_summary import HandoffReason, load_handoff_data, next_opening
+from complaint_desk.case.handoff_summary import (
+    HandoffReason,
+    conversation_category,
+    is_working_time,
+    load_handoff_data,
+    next_opening,
+)
 from complaint_desk.case.profile import load_profile_rules
 from complaint_desk.case.risk import load_risk_rules
 from complaint_desk.guard.checker import Guard, load_guard
@@ -38,6 +44,10 @@ from complaint_desk.policy.loader import load_policy
 from complaint_desk.policy.model import Policy
 from complaint_desk.replies import ReplyBook
 from complaint_desk.reply_library import LABELS, LibraryEntry, check_entry, load_library, merged
+from complaint_desk.storefront.left_message import LEFT_MESSAGE_REMEDY, LeftMessage
+from complaint_desk.storefront.queue_status import opening_text, queue_status, service_hours
+from complaint_desk.storefront.wording import WidgetWording, load_widget_wording
+from complaint_desk.stores import agent_actions
 from complaint_desk.stores.accounts import AccountStore
 from complaint_desk.stores.agent_actions import AgentActions
 from complaint_desk.stores.agent_modes import AgentSessionStore
@@ -48,9 +58,10 @@ from complaint_desk.stores.follow_ups import FollowUpStore
 from complaint_desk.stores.handoffs import Handoff, HandoffQueue
 from complaint_desk.stores.notes import NoteStore
 from complaint_desk.stores.orders import OrderStore
+from complaint_desk.stores.ratings import RatingStore
 from complaint_desk.stores.reply_library_edits import ReplyLibraryEdits
 from complaint_desk.stores.suggestion_feedback import SuggestionFeedback
-from complaint_desk.stores.tickets import TicketStore
+from complaint_desk.stores.tickets import NewTicket, Ticket, TicketStore
 from complaint_desk.team.assignment import Candidate, pick_owner
 from complaint_desk.team.roles import WORKS_THE_QUEUE
 from complaint_desk.team.teams import Teams, load_teams
@@ -84,6 +95,8 @@ class Desk:
     shipped_library: tuple[LibraryEntry, ...]
     library_edits: ReplyLibraryEdits
     suggestion_feedback: SuggestionFeedback
+    widget: WidgetWording
+    ratings: RatingStore
 
     @classmethod
     def build(cls, knowledge_dir: Path = KNOWLEDGE_DIR, db_url: str | None = None, var_dir: Path | None = None,
@@ -136,6 +149,8 @@ class Desk:
             shipped_library=tuple(load_library(knowledge_dir / "reply_library.yml", guard, GuardContext.of_policy(policy))),
             library_edits=ReplyLibraryEdits(sessions),
             suggestion_feedback=SuggestionFeedback(sessions),
+            widget=load_widget_wording(knowledge_dir / "widget.yml"),
+            ratings=RatingStore(sessions),
         )
 
     @property
@@ -240,17 +255,83 @@ class Desk:
         return next_opening(since, self.rules.handoff) + dt.timedelta(minutes=minutes)
 
     def hand_off(self, conversation_id: str, reason: str, summary: str, category: str | None = None,
-                 level: str | None = None, now: dt.datetime | None = None) -> Handoff:
-        """Put a conversation in its team's queue, with its deadline, and give it to the least busy member of the
-        team who is logged in and has room (knowledge/teams.yml), if anyone."""
+                 level: str | None = None, now: dt.datetime | None = None, team: str | None = None) -> Handoff:
+        """Put a conversation in its team's queue (the reason's team unless `team` is given), with its deadline, and
+        give it to the least busy member of the team who is logged in and has room (knowledge/teams.yml), if
+        anyone."""
         now = now or clock.now()
-        team = self.teams.for_handoff(reason).team_id
+        team = team or self.teams.for_handoff(reason).team_id
         online = self.accounts.online_ids(now)
         candidates = [Candidate(a.account_id, a.username, a.team, a.account_id in online)
                       for a in self.accounts.all() if not a.disabled and a.role in WORKS_THE_QUEUE]
         owner = pick_owner(team, candidates, self.handoffs.load_by_owner(), self.teams.capacity_per_agent)
         return self.handoffs.hand_off(conversation_id, reason, summary, now=now, category=category, level=level,
                                       team=team, respond_by=self.response_deadline(level, now), owner_id=owner)
+
+    # ------------------------------------------------------------ the shopper's side
+
+    def shopper_status(self, conversation_id: str | None, now: dt.datetime | None = None) -> dict[str, Any]:
+        """What the widget shows above the conversation: service hours, and the queue when waiting for a human."""
+        now = now or clock.now()
+        hours = self.rules.handoff
+        handoff = self.handoffs.open_of(conversation_id) if conversation_id else None
+        team_queue, online, team_name, agent_name = [], 0, None, None
+        if handoff is not None:
+            team = self.teams.get(handoff.team) if handoff.team else None
+            team_name = team.name if team else None
+            team_queue = self.handoffs.waiting(handoff.team)
+            members = {a.account_id for a in self.accounts.all()
+                       if not a.disabled and a.role in WORKS_THE_QUEUE and a.team == handoff.team}
+            online = len(members & self.accounts.online_ids(now))
+            owner = self.accounts.by_id(handoff.owner_id) if handoff.owner_id is not None else None
+            agent_name = owner.display_name if owner else None
+        status = queue_status(handoff, team_queue, online, now, team_name=team_name, agent_name=agent_name,
+                              hours=hours, wording=self.widget)
+        return {"service": service_hours(now, hours, self.widget), "queue": status.as_json()}
+
+    def leave_message(self, conversation_id: str, message: LeftMessage, case: Case,
+                      now: dt.datetime | None = None) -> tuple[Ticket, Handoff, str]:
+        """A 留言: a ticket (remedy to be decided by an agent) and a queue item whose deadline counts from the next
+        opening; returns them and the receipt for the shopper. Fraud and privacy go to their specialists' queue."""
+        now = now or clock.now()
+        category = case.category or conversation_category(case.turns) or "after_sales"
+        level = case.level()
+        decision = case.decision()
+        sla = decision.sla if decision else None
+        ticket = self.tickets.open_ticket(NewTicket(
+            conversation_id=conversation_id, order_id=case.slot("order_id"), category=category, level=level,
+            remedy_id=LEFT_MESSAGE_REMEDY, remedy_title=self.widget.text("leave_message.summary_prefix"),
+            remedy_amount=None, emotion_trend=tuple(turn.emotion or "neutral" for turn in case.turns),
+            resolve_within=dt.timedelta(hours=sla.resolution_hours) if sla else None,
+            customer_text=message.customer_text(), first_message_at=now,
+        ), now=now)
+        reason = HandoffReason.LEFT_MESSAGE
+        team = self.teams.for_handoff(category if category in (HandoffReason.FRAUD, HandoffReason.PRIVACY)
+                                      else reason).team_id
+        summary = "\n".join([f"{self.widget.text('leave_message.summary_prefix')}（工单 {ticket.ticket_id}）：",
+                             case.handoff_summary(reason)])
+        handoff = self.hand_off(conversation_id, str(reason), summary, category=category, level=level, now=now,
+                                team=team)
+        hours = self.rules.handoff
+        receipt = (self.widget.text("leave_message.received_open", ticket_id=ticket.ticket_id,
+                                    contact=message.masked_contact) if is_working_time(now, hours)
+                   else self.widget.text("leave_message.received", ticket_id=ticket.ticket_id,
+                                         contact=message.masked_contact, opening=opening_text(now, hours)))
+        return ticket, handoff, receipt
+
+    def rating_subject(self, conversation_id: str, about: str) -> tuple[str, str | None, int | None] | None:
+        """What a shopper's stars are about: (subject, ticket id, agent account id), or None when there is nothing
+        to rate. "ticket": the conversation's latest ticket; "agent": the latest close by an agent."""
+        if about == "ticket":
+            tickets = self.tickets.for_conversation(conversation_id)
+            return (f"ticket:{tickets[-1].ticket_id}", tickets[-1].ticket_id, None) if tickets else None
+        if about == "agent":
+            closes = [a for a in self.agent_actions.of_conversation(conversation_id) if a.action == agent_actions.CLOSE]
+            if not closes:
+                return None
+            close = closes[-1]
+            return f"agent:{close.account_id or 0}:{close.at:%Y%m%d%H%M%S}", None, close.account_id
+        return None
 
     def index_conversation(self, state: Mapping[str, Any]) -> dict[str, Any]:
         """Write the conversation's row, and what it is searched by, into the conversation index; returns the row."""

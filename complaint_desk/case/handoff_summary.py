@@ -53,6 +53,7 @@ class HandoffReason(StrEnum):
     RED_RISK = "red_risk"
     OFFERS_EXHAUSTED = "offers_exhausted"
     ORDER_NOT_FOUND = "order_not_found"
+    LEFT_MESSAGE = "left_message"  # written in the widget outside service hours (留言), not handed off by the bot
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ class AgentAction:
     conversation_id: str | None
     detail: str | None
     at: dt.datetime
+    account_id: int | None = None
 
 
 class AgentActions:
@@ -54,5 +55,5 @@ class AgentActions:
         if limit is not None:
             query = query.limit(limit)
         with self._sessions() as session:
-            return [AgentAction(row.actor, row.action, row.conversation_id, row.detail, row.at)
+            return [AgentAction(row.actor, row.action, row.conversation_id, row.detail, row.at, row.account_id)
                     for row in session.scalars(query)]

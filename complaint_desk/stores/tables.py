@@ -228,3 +228,19 @@ class SuggestionFeedbackRow(Base):
     outcome = sa.Column(sa.String(10), nullable=False)  # ignored (so far), as_is, edited
     account_id = sa.Column(sa.Integer, nullable=True)
     at = sa.Column(UtcDateTime, nullable=False, index=True)
+
+
+class SatisfactionRatingRow(Base):
+    """A shopper's 1–5 stars for one ticket, or for one agent's service when the agent closed the conversation."""
+
+    __tablename__ = "satisfaction_ratings"
+    __table_args__ = (sa.UniqueConstraint("conversation_id", "subject", name="uq_satisfaction_ratings_subject"),)
+
+    rating_id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False)
+    subject = sa.Column(sa.String(80), nullable=False)  # ticket:<ticket id> or agent:<account id>:<closed at>
+    ticket_id = sa.Column(sa.String(32), nullable=True)
+    account_id = sa.Column(sa.Integer, nullable=True)  # the agent rated
+    stars = sa.Column(sa.Integer, nullable=False)
+    comment = sa.Column(sa.Text, nullable=True)
+    at = sa.Column(UtcDateTime, nullable=False, index=True)

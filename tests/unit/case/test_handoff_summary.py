@@ -60,7 +60,7 @@ CONVERSATION = (
 def test_reason_ids() -> None:
     assert {reason.value for reason in HandoffReason} == {
         "channel_threat", "privacy", "fraud", "repeat_complaint", "customer_request", "red_risk",
-        "offers_exhausted", "order_not_found",
+        "offers_exhausted", "order_not_found", "left_message",
     }
 
 

@@ -22,7 +22,7 @@ from complaint_desk.stores.follow_ups import FollowUpStore
 from complaint_desk.stores.tables import Base
 from complaint_desk.stores.tickets import NewTicket, TicketStore
 
-HEAD = "0009"
+HEAD = "0010"
 
 
 def differences(engine: sa.engine.Engine) -> list:
