@@ -3,10 +3,12 @@
 Stock Rasa (session persistence on) trusts the `session_id` inside every `user_uttered` event and
 lets any socket join any conversation's room with `session_request`, so whoever knows or guesses an
 id reads and writes that conversation. Here `session_request` binds the socket to one id (the
-requested one only if this deployment issued it, see channels/customer_session.py; else a new one),
+requested one only if this deployment issued it, see channels/customer_session.py; else a new one; a shopper the
+shop signed in always gets their own, see channels/shopper_sign_in.py),
 and `user_uttered` always goes to the bound conversation. Bad input is answered on the socket with a
-`bot_uttered` explanation (`{"text", "error"}`), and a turn without any reply gets the fallback. Client
-metadata is not passed on.
+`bot_uttered` explanation (`{"text", "error", "id"}`), and a turn without any reply gets the fallback. Client
+metadata is not passed on, except the words on a button the shopper tapped. A message the widget gave an id is
+confirmed with `message_received` before the bot handles it (the widget shows it as sent, or offers a retry).
 
 It also works around the pinned packages: Rasa 3.6 calls python-socketio 5's `enter_room` coroutine
 without `await` (with session persistence nobody joined their room, so no reply arrived), and the
@@ -18,6 +20,7 @@ In production the rooms are shared across replicas through Redis (`share_rooms_a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -33,12 +36,15 @@ from channels.customer_session import is_trusted, new_session_id
 from channels.input_checks import SENDER_ID, RejectedMessage, checked_text
 from channels.metrics import REFUSED, TurnTimer
 from channels.no_silence import agent_of, reply_if_silent
+from channels.shopper_sign_in import conversation_for, signed_in
+from complaint_desk.storefront.history import SHOWN
 from runtime.log_context import set_conversation
 
 logger = logging.getLogger(__name__)
 POLLING_ONLY = ["polling"]
 RECEIVED_EVENT = "message_received"
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+MAX_BUTTON_WORDS = 40
 
 
 def share_rooms_across_replicas(sio: socketio.AsyncServer) -> None:
@@ -59,6 +65,15 @@ def client_message_id(data: Any) -> str | None:
     """The id the widget gave its message, echoed back on receipt or refusal; only a short token is echoed."""
     value = data.get("id") if isinstance(data, dict) else None
     return value if isinstance(value, str) and MESSAGE_ID.match(value) else None
+
+
+def button_words(data: dict[str, Any], text: str) -> dict[str, str] | None:
+    """For a button's payload ("/affirm"), the words on the button, kept so the history shows what the shopper saw.
+    Nothing else the client sends is passed on."""
+    shown = data.get("shown")
+    if text.startswith("/") and isinstance(shown, str) and 0 < len(shown.strip()) <= MAX_BUTTON_WORDS:
+        return {SHOWN: shown.strip()}
+    return None
 
 
 class CountingSocketIOOutput(SocketIOOutput):
@@ -101,7 +116,9 @@ class GuardedSocketIOInput(SocketIOInput):
         async def session_request(sid: str, data: Any = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             acceptable = isinstance(requested, str) and SENDER_ID.match(requested) and is_trusted(requested)
-            session_id = requested if acceptable else new_session_id()
+            shopper = signed_in(data.get("shopper")) if isinstance(data, dict) else None
+            session_id = await asyncio.to_thread(conversation_for, shopper, requested if acceptable else None,
+                                                 new_session_id())
             previous = (await sio.get_session(sid, namespace=self.namespace)).get("session_id")
             if previous and previous != session_id:
                 await sio.leave_room(sid, previous, namespace=self.namespace)
@@ -131,7 +148,8 @@ class GuardedSocketIOInput(SocketIOInput):
             output = CountingSocketIOOutput(sio, self.bot_message_evt)
             timer, outcome = TurnTimer(self.name()), "answered"
             try:
-                await on_new_message(UserMessage(text, output, bound, input_channel=self.name()))
+                await on_new_message(UserMessage(text, output, bound, input_channel=self.name(),
+                                                 metadata=button_words(data, text)))
             except Exception:
                 outcome = "failed"
                 logger.exception("消息处理失败：%s", bound)

@@ -8,6 +8,7 @@ first message is being handled).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.customer_session import is_trusted
+from channels.demo_shop import shop_page
 from channels.storefront_service import add_shopper_routes
 from complaint_desk.desk import shared_desk
 from complaint_desk.paths import WEB_DIR
@@ -59,8 +61,8 @@ class StorefrontInput(InputChannel):
 
         @bp.route("/", methods=["GET"], strict_slashes=True)
         async def shop(request: Request) -> HTTPResponse:
-            html = (WEB_DIR / "storefront" / "index.html").read_text(encoding="utf-8")
-            return response.html(html, headers={"Cache-Control": "no-cache"})
+            html = await asyncio.to_thread(shop_page, request.args.get("login") == "demo")
+            return response.html(html, headers={"Cache-Control": "no-store"})
 
         @bp.route("", methods=["GET"], strict_slashes=True, name="shop_without_slash")
         async def shop_without_slash(request: Request) -> HTTPResponse:

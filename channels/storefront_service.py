@@ -1,5 +1,6 @@
 """The shopper's routes beside the chat (mounted on the storefront blueprint): service hours and the queue while
-waiting for a human, cancelling that wait, a message left when nobody is at work (留言), and 1–5 stars.
+waiting for a human, cancelling that wait, a message left when nobody is at work (留言), 1–5 stars, and for a
+shopper the shop signed in, their history and their orders.
 
 Every route names the widget's conversation (its socket.io session id); in production only ids this deployment
 issued are accepted (channels/customer_session.py). Errors are JSON with a Chinese `message` the widget shows.
@@ -31,8 +32,10 @@ from sanic.response import HTTPResponse
 from channels.customer_session import is_trusted
 from channels.input_checks import SENDER_ID, json_body
 from channels.live_feed import FEED
+from channels.shopper_sign_in import signed_in
 from complaint_desk.case.waiting import WAITING_RECEIPT
 from complaint_desk.desk import Desk, shared_desk
+from complaint_desk.storefront.history import widget_history
 from complaint_desk.storefront.left_message import LeftMessageRejected, check_left_message
 from complaint_desk.storefront.rating import ABOUT, RatingRejected, check_rating, thanks
 from complaint_desk.stores.agent_modes import AGENT_MODES
@@ -82,6 +85,29 @@ def add_shopper_routes(bp: Blueprint) -> None:
         conversation_id = conversation_id_of(request.args.get("session_id"))
         desk = shared_desk()
         return response.json(await asyncio.to_thread(desk.shopper_status, conversation_id),
+                             headers={"Cache-Control": "no-store"})
+
+    @bp.route("/history", methods=["POST"], name="shopper_history")
+    async def history(request: Request) -> HTTPResponse:
+        """A signed-in shopper's conversation as the widget shows it, from the server's record: the same on every
+        device. Body: {"shopper": {the shop's signed identity}}."""
+        desk = shared_desk()
+        shopper = signed_in((json_body(request) or {}).get("shopper"))
+        if shopper is None:
+            return refuse("not_signed_in", desk.widget.text("shopper.not_signed_in"), 401)
+        conversation_id = desk.shopper_conversations.conversation_of(shopper.shopper_id)
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation_id) if conversation_id else None
+        items = widget_history(event.as_dict() for event in tracker.events) if tracker else []
+        return response.json({"conversation_id": conversation_id, "items": items}, headers={"Cache-Control": "no-store"})
+
+    @bp.route("/orders", methods=["POST"], name="shopper_orders")
+    async def orders(request: Request) -> HTTPResponse:
+        """A signed-in shopper's recent orders, as cards to pick from instead of typing a 12-digit number."""
+        desk = shared_desk()
+        shopper = signed_in((json_body(request) or {}).get("shopper"))
+        if shopper is None:
+            return refuse("not_signed_in", desk.widget.text("shopper.not_signed_in"), 401)
+        return response.json({"orders": await asyncio.to_thread(desk.shopper_orders, shopper.shopper_id)},
                              headers={"Cache-Control": "no-store"})
 
     @bp.route("/handoff/cancel", methods=["POST"], name="cancel_handoff")

@@ -60,6 +60,7 @@ from complaint_desk.stores.notes import NoteStore
 from complaint_desk.stores.orders import OrderStore
 from complaint_desk.stores.ratings import RatingStore
 from complaint_desk.stores.reply_library_edits import ReplyLibraryEdits
+from complaint_desk.stores.shopper_conversations import ShopperConversations
 from complaint_desk.stores.suggestion_feedback import SuggestionFeedback
 from complaint_desk.stores.tickets import NewTicket, Ticket, TicketStore
 from complaint_desk.team.assignment import Candidate, pick_owner
@@ -97,6 +98,7 @@ class Desk:
     suggestion_feedback: SuggestionFeedback
     widget: WidgetWording
     ratings: RatingStore
+    shopper_conversations: ShopperConversations
 
     @classmethod
     def build(cls, knowledge_dir: Path = KNOWLEDGE_DIR, db_url: str | None = None, var_dir: Path | None = None,
@@ -151,6 +153,7 @@ class Desk:
             suggestion_feedback=SuggestionFeedback(sessions),
             widget=load_widget_wording(knowledge_dir / "widget.yml"),
             ratings=RatingStore(sessions),
+            shopper_conversations=ShopperConversations(sessions),
         )
 
     @property
@@ -318,6 +321,14 @@ class Desk:
                    else self.widget.text("leave_message.received", ticket_id=ticket.ticket_id,
                                          contact=message.masked_contact, opening=opening_text(now, hours)))
         return ticket, handoff, receipt
+
+    def shopper_orders(self, shopper_id: str) -> list[dict[str, Any]]:
+        """A signed-in shopper's recent orders as the widget's cards."""
+        return [{"order_id": order.order_id, "product": order.product, "price": order.price,
+                 "purchased_at": order.purchased_at.isoformat(),
+                 "status": self.replies.order_status(order.status, delivered_at=f"{order.delivered_at:%m月%d日}"
+                                                     if order.delivered_at else "")}
+                for order in self.orders.for_shopper(shopper_id)]
 
     def rating_subject(self, conversation_id: str, about: str) -> tuple[str, str | None, int | None] | None:
         """What a shopper's stars are about: (subject, ticket id, agent account id), or None when there is nothing

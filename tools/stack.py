@@ -176,6 +176,8 @@ def stack_environment(
         env["TRACKER_DB_URL"] = f"sqlite:///{var_dir / 'tracker.db'}"
         env["COMPLAINT_DB_URL"] = f"sqlite:///{var_dir / 'complaint_desk.db'}"
     env["COMPLAINT_VAR_DIR"] = str(var_dir)  # uploaded evidence photos go under it
+    # The key a shop signs its logged-in shoppers with (channels/shopper_sign_in.py); the demo shop signs with it too.
+    env["SHOPPER_SIGNING_SECRET"] = api_token(var_dir, "SHOPPER_SIGNING_SECRET", "shopper_signing_secret")
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")

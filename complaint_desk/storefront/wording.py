@@ -25,8 +25,10 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "rating.question_agent": frozenset({"agent"}),
     "rating.errors.too_long": frozenset({"limit"}),
     "message_state.unread_title": frozenset({"count"}),
+    "shopper.greeting": frozenset({"name"}),
+    "shopper.order_message": frozenset({"order_id"}),
 }
-SECTIONS = ("header", "queue", "service_hours", "leave_message", "rating", "message_state")
+SECTIONS = ("header", "queue", "service_hours", "leave_message", "rating", "shopper", "message_state")
 NUMBERS = {"queue.minutes_per_shopper", "leave_message.max_chars", "leave_message.max_photos",
            "rating.max_comment_chars"}
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from complaint_desk.knowledge import load_knowledge
@@ -31,6 +32,7 @@ class Order:
     status: str
     carrier: str
     no_reason_return_eligible: bool
+    shopper_id: str | None = None
 
     def facts(self) -> OrderFacts:
         """What the policy engine needs to know about this order."""
@@ -45,6 +47,10 @@ class Order:
         """Days past the promised delivery date; 0 if on time."""
         arrived_or_today = self.delivered_at or today
         return max(0, (arrived_or_today - self.promised_delivery_at).days)
+
+
+def _to_order(row: OrderRow) -> Order:
+    return Order(**{column.name: getattr(row, column.name) for column in OrderRow.__table__.columns})
 
 
 def could_be_the_ordered_product(named: str, ordered: str) -> bool:
@@ -68,9 +74,14 @@ class OrderStore:
     def find(self, order_id: str) -> Order | None:
         with self._sessions() as session:
             row = session.get(OrderRow, order_id)
-            if row is None:
-                return None
-            return Order(**{column.name: getattr(row, column.name) for column in OrderRow.__table__.columns})
+            return _to_order(row) if row is not None else None
+
+    def for_shopper(self, shopper_id: str, limit: int = 10) -> list[Order]:
+        """A signed-in shopper's orders, newest first (the widget shows them as cards to pick from)."""
+        with self._sessions() as session:
+            rows = session.scalars(sa.select(OrderRow).where(OrderRow.shopper_id == shopper_id)
+                                   .order_by(OrderRow.purchased_at.desc(), OrderRow.order_id).limit(limit))
+            return [_to_order(row) for row in rows]
 
     def seed_demo_orders(self, demo_file: Path, today: dt.date) -> int:
         """Insert or refresh the demo orders. Dates in the file are day offsets from today."""
@@ -78,7 +89,7 @@ class OrderStore:
         with self._sessions.begin() as session:
             serialize_writers(session)  # several action servers seed at start-up
             for entry in demo["orders"]:
-                values = dict(entry)
+                values = {"shopper_id": demo.get("shopper_id"), **entry}
                 for field in ("purchased_at", "promised_delivery_at", "delivered_at"):
                     offset = values.pop(f"{field}_days_ago", None)
                     values[field] = None if offset is None else today - dt.timedelta(days=offset)

@@ -26,6 +26,7 @@ class OrderRow(Base):
     status = sa.Column(sa.String(20), nullable=False)
     carrier = sa.Column(sa.String(30), nullable=False)
     no_reason_return_eligible = sa.Column(sa.Boolean, nullable=False)
+    shopper_id = sa.Column(sa.String(64), nullable=True, index=True)  # the signed-in shopper who placed it
 
 
 class TicketRow(Base):
@@ -244,3 +245,13 @@ class SatisfactionRatingRow(Base):
     stars = sa.Column(sa.Integer, nullable=False)
     comment = sa.Column(sa.Text, nullable=True)
     at = sa.Column(UtcDateTime, nullable=False, index=True)
+
+
+class ShopperConversationRow(Base):
+    """The conversation a signed-in shopper continues on any device."""
+
+    __tablename__ = "shopper_conversations"
+
+    shopper_id = sa.Column(sa.String(64), primary_key=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False, unique=True)
+    updated_at = sa.Column(UtcDateTime, nullable=False)

@@ -258,3 +258,41 @@ def test_axe_finds_nothing_serious_on_the_console_and_the_supervisor_pages(custo
     supervisor.goto(f"{stack.rasa_url}/webhooks/supervisor/library")
     supervisor.wait_for_load_state("networkidle")
     assert serious_violations(supervisor) == []
+
+
+def test_a_signed_in_shopper_picks_an_order_card_and_finds_the_conversation_on_another_device(
+        browser: Browser, stack: Stack, dialogs: Dialogs, shots: Path) -> None:
+    phone, laptop = shopper_context(browser, "phone-375x667"), shopper_context(browser, "desktop-1280x800")
+    try:
+        page = phone.new_page()
+        dialogs.watch(page)
+        page.goto(f"{stack.rasa_url}/webhooks/storefront/")
+        expect(page.get_by_test_id("shop-product").filter(has_text="蓝牙耳机")).to_have_count(1)  # the demo orders' goods
+        page.get_by_test_id("shop-login").click()
+        expect(page.get_by_test_id("shop-account")).to_contain_text("小明")
+        page.get_by_test_id("widget-bubble").click()
+        expect(page.locator(".cdw-root[data-session]")).to_have_count(1)
+        expect(page.get_by_test_id("widget-msg-bot").first).to_contain_text("小明")
+        say(page, "耳机收到就坏了，左边没声音")
+        page.get_by_test_id("widget-orders").click()
+        card = page.locator("[data-testid='widget-order-card'][data-order='472918305561']")
+        expect(card).to_contain_text("蓝牙耳机")
+        page.screenshot(path=str(shots / "widget-order-cards-phone.png"))
+        count = page.get_by_test_id("widget-msg-bot").count()
+        card.click()
+        expect(page.get_by_test_id("widget-order-cards")).to_have_count(0)
+        expect(page.get_by_test_id("widget-msg-bot")).not_to_have_count(count)
+        expect(page.get_by_test_id("widget-msg-bot").filter(has_text="蓝牙耳机")).not_to_have_count(0)
+        session = session_of(page)
+
+        other = laptop.new_page()
+        dialogs.watch(other)
+        other.goto(f"{stack.rasa_url}/webhooks/storefront/?login=demo")
+        other.get_by_test_id("widget-bubble").click()
+        expect(other.locator(f".cdw-root[data-session='{session}']")).to_have_count(1)
+        expect(other.get_by_test_id("widget-msg-user").filter(has_text="左边没声音")).to_have_count(1)
+        expect(other.get_by_test_id("widget-msg-user").filter(has_text="订单号 472918305561")).to_have_count(1)
+        assert serious_violations(other) == []  # the shop page with the widget open
+    finally:
+        laptop.close()
+        phone.close()

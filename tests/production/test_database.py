@@ -21,7 +21,7 @@ from tools.services import Services
 TABLES = {"demo_orders", "complaint_tickets", "complaint_follow_ups", "complaint_handoffs", "complaint_evidence",
           "agent_sessions", "conversation_index", "worker_heartbeats", "agent_accounts",
           "agent_login_sessions", "agent_actions", "conversation_notes", "reply_library_edits", "suggestion_feedback",
-          "satisfaction_ratings",
+          "satisfaction_ratings", "shopper_conversations",
           "alembic_version"}
 NEW_TICKET = NewTicket("conversation-1", "472918305561", "delivery", "L1", "shipping_coupon", "运费券补偿", 10.0,
                        ["angry"], dt.timedelta(hours=24))
@@ -115,7 +115,7 @@ def test_a_postgresql_database_of_the_previous_release_is_migrated_with_its_rows
                 "'2026-11-01 10:00:00', '2026-11-02 10:00:00')"))
         create_schema(engine)
         with engine.connect() as connection:
-            assert current_revision(connection) == "0010"
+            assert current_revision(connection) == "0011"
             stored = connection.execute(sa.text("SELECT created_at, resolve_by FROM complaint_tickets")).one()
         # the same instants, now with their zone (Asia/Shanghai is UTC+8)
         assert tuple(stored) == (dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC),

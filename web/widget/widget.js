@@ -18,6 +18,11 @@
   const base = `${server}/webhooks/storefront`;
   const title = (script && script.dataset.title) || "在线客服";
   const soundOn = Boolean(script && script.dataset.sound === "on");
+  // A shopper the shop signed in (its backend computes the signature; README: 登录的顾客). Anonymous without it.
+  const shopper = script && script.dataset.shopperId && script.dataset.shopperSignature ? {
+    id: script.dataset.shopperId, name: script.dataset.shopperName || "", expires: Number(script.dataset.shopperExpires),
+    signature: script.dataset.shopperSignature,
+  } : null;
   const SESSION_KEY = "complaint_desk_session";
   const HISTORY_KEY = "complaint_desk_history";
   const OPEN_KEY = "complaint_desk_open";
@@ -35,6 +40,8 @@
     "leave_message.text_placeholder": "", "leave_message.contact_placeholder": "",
     "rating.submit": "提交评价", "rating.comment_placeholder": "", "message_state.sending": "发送中",
     "message_state.failed": "发送失败，点击重试", "message_state.unread_title": "（{count} 条新消息）",
+    "shopper.orders_button": "选订单", "shopper.orders_title": "选择要咨询的订单", "shopper.order_message": "订单号 {order_id}",
+    "shopper.no_orders": "没有查到您最近的订单。", "shopper.greeting": "{name}，您好！",
   };
   let starLabels = { 1: "非常不满意", 2: "不满意", 3: "一般", 4: "满意", 5: "非常满意" };
   let uploadConfig = { max_bytes: 5 * 1024 * 1024, allowed_types: ["image/jpeg", "image/png", "image/webp"], customer_note: "我上传了照片凭证。" };
@@ -91,7 +98,8 @@
   const fileInput = el("input", { type: "file", accept: "image/jpeg,image/png,image/webp", hidden: "", "data-testid": "widget-file", "aria-hidden": "true", tabindex: "-1" });
   const attach = el("button", { class: "cdw-attach", type: "button", title: "上传照片凭证", "aria-label": "上传照片凭证", "data-testid": "widget-attach" }, "传图");
   const send = el("button", { class: "cdw-send", type: "submit", "data-testid": "widget-send" }, "发送");
-  const form = el("form", { class: "cdw-form" }, attach, fileInput, input, send);
+  const ordersButton = shopper ? el("button", { class: "cdw-attach", type: "button", "data-testid": "widget-orders" }, "选订单") : null;
+  const form = el("form", { class: "cdw-form" }, ordersButton, attach, fileInput, input, send);
 
   const leaveText = el("textarea", { id: "cdw-leave-text", class: "cdw-textarea", rows: "4", maxlength: "1000", "data-testid": "widget-leave-text" });
   const leaveContact = el("input", { id: "cdw-leave-contact", class: "cdw-input", type: "text", inputmode: "tel", autocomplete: "tel", "data-testid": "widget-leave-contact" });
@@ -129,6 +137,7 @@
     leaveContact.placeholder = t("leave_message.contact_placeholder");
     leaveSubmit.textContent = t("leave_message.submit");
     leaveBack.textContent = t("leave_message.cancel");
+    if (ordersButton) ordersButton.textContent = t("shopper.orders_button");
   }
 
   // ---------------------------------------------------------------- messages
@@ -180,6 +189,56 @@
     return card;
   }
 
+  function orderCards(item) {
+    const list = el("li", { class: "cdw-orders", "data-testid": "widget-order-cards", role: "group", "aria-label": t("shopper.orders_title") },
+      el("p", { class: "cdw-orders-title" }, item.orders.length ? t("shopper.orders_title") : t("shopper.no_orders")));
+    for (const order of item.orders) {
+      list.append(el("button", {
+        type: "button", class: "cdw-order", "data-testid": "widget-order-card", "data-order": order.order_id,
+        onclick: () => { dropPendingOrders(); sendMessage(t("shopper.order_message", { order_id: order.order_id })); },
+      }, el("span", { class: "cdw-order-product" }, `${order.product}  ¥${Math.round(order.price)}`),
+      el("span", { class: "cdw-order-meta" }, `${order.order_id} · ${order.purchased_at} · ${order.status}`)));
+    }
+    return list;
+  }
+
+  function dropPendingOrders() {
+    for (let i = history.length - 1; i >= 0; i--) if (history[i].kind === "orders") history.splice(i, 1);
+    save();
+    messages.querySelectorAll(".cdw-orders").forEach((node) => node.remove());
+  }
+
+  async function showOrders() {
+    dropPendingOrders();
+    try {
+      const reply = await fetch(`${base}/orders`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ shopper }) });
+      const result = await reply.json().catch(() => ({}));
+      if (!reply.ok) { remember({ kind: "text", from: "notice", text: result.message || "订单暂时查不到，请直接输入订单号。" }); return; }
+      remember({ kind: "orders", orders: result.orders || [] });
+      const first = messages.querySelector("[data-testid='widget-order-card']");
+      if (first) first.focus();
+    } catch (e) {
+      remember({ kind: "text", from: "notice", text: "订单暂时查不到，请检查网络后再试。" });
+    }
+  }
+
+  // The signed-in shopper's conversation as the server keeps it: the same on every device.
+  async function loadServerHistory() {
+    if (!shopper) return;
+    try {
+      const reply = await fetch(`${base}/history`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ shopper }) });
+      if (!reply.ok) return;
+      const result = await reply.json();
+      if (!result.items || !result.items.length) return;
+      const pending = history.filter((item) => item.from === "user" && item.state !== "sent");
+      history.length = 0;
+      history.push(...result.items, ...pending);
+      save();
+      messages.replaceChildren();
+      history.forEach(render);
+    } catch (e) { /* the local copy stays */ }
+  }
+
   function render(item) {
     let node;
     if (item.kind === "buttons") {
@@ -195,6 +254,8 @@
       node = el("li", { class: "cdw-system", "data-testid": "widget-msg-system", role: "note" }, item.text);
     } else if (item.kind === "rating") {
       node = ratingCard(item);
+    } else if (item.kind === "orders") {
+      node = orderCards(item);
     } else if (item.kind === "photo") {
       node = el("li", { class: "cdw-msg cdw-user cdw-photo", "data-testid": "widget-photo" }, `[照片] ${item.text}`);
     } else if (item.from === "user") {
@@ -288,7 +349,9 @@
   // ---------------------------------------------------------------- socket.io
 
   function emit(item) {
-    socket.emit("user_uttered", { message: item.payload || item.text, session_id: sessionId, id: item.id });
+    const data = { message: item.payload || item.text, session_id: sessionId, id: item.id };
+    if (item.payload) data.shown = item.text;  // the words on the button, kept in the server's record
+    socket.emit("user_uttered", data);
     clearTimeout(receiptTimers.get(item.id));
     receiptTimers.set(item.id, setTimeout(() => markFailed(item.id), RECEIPT_TIMEOUT_MS));
     setTyping(true);
@@ -363,15 +426,14 @@
     socket = window.io(server, { path: "/socket.io", transports: ["polling"], upgrade: false, reconnectionDelayMax: 5000 });
     socket.on("connect", () => {
       // On every (re)connect: rejoin the same conversation room.
-      socket.emit("session_request", { session_id: sessionId });
+      socket.emit("session_request", shopper ? { session_id: sessionId, shopper } : { session_id: sessionId });
     });
     socket.on("session_confirm", (id) => {
       sessionId = typeof id === "string" ? id : (id && id.session_id) || sessionId;
       localStorage.setItem(SESSION_KEY, sessionId);
       root.dataset.session = sessionId;
       setStatus("");
-      resendPending();
-      refreshStatus();
+      loadServerHistory().then(() => { resendPending(); refreshStatus(); });
     });
     socket.on("bot_uttered", onBotMessage);
     socket.on("message_received", (data) => data && markSent(data.id));
@@ -535,7 +597,9 @@
     root.classList.add("cdw-open");
     localStorage.setItem(OPEN_KEY, "1");
     clearUnread();
-    if (!history.length) remember({ kind: "text", from: "bot", text: "您好，这里是在线客服。遇到什么问题都可以跟我说。" });
+    if (!history.length) {
+      remember({ kind: "text", from: "bot", text: shopper ? t("shopper.greeting", { name: shopper.name }) : "您好，这里是在线客服。遇到什么问题都可以跟我说。" });
+    }
     fitToViewport();
     input.focus();
     scrollDown();
@@ -565,6 +629,7 @@
     sendMessage(text);
   });
   attach.addEventListener("click", () => fileInput.click());
+  if (ordersButton) ordersButton.addEventListener("click", showOrders);
   fileInput.addEventListener("change", () => {
     const file = fileInput.files && fileInput.files[0];
     fileInput.value = "";

@@ -18,7 +18,8 @@ WORDING = load_widget_wording(WIDGET_FILE)
 GUARD = load_guard(KNOWLEDGE_DIR / "guard_rules.yml", KNOWLEDGE_DIR / "guard_phrases.yml")
 POLICY = load_policy(KNOWLEDGE_DIR / "remedy_policy.yml")
 SAMPLE = {"team": "售后", "ahead": 3, "minutes": 18, "agent": "小周", "hours": "9:00-21:00", "opening": "明天 9:00",
-          "ticket_id": "TS20261207A1B2C3", "contact": "138****8000", "limit": 500, "count": 2}
+          "ticket_id": "TS20261207A1B2C3", "contact": "138****8000", "limit": 500, "count": 2, "name": "小明",
+          "order_id": "472918305561"}
 
 
 @pytest.mark.parametrize("key", sorted(WORDING.texts))

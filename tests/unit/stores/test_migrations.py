@@ -22,7 +22,7 @@ from complaint_desk.stores.follow_ups import FollowUpStore
 from complaint_desk.stores.tables import Base
 from complaint_desk.stores.tickets import NewTicket, TicketStore
 
-HEAD = "0010"
+HEAD = "0011"
 
 
 def differences(engine: sa.engine.Engine) -> list:
