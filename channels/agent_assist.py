@@ -395,11 +395,11 @@ class AgentAssistInput(InputChannel):
                     await output.send_text_message(conversation_id, text)
                 return "asked" if question else "noted"
 
+            desk().handoffs.hand_back(conversation_id)  # first: the widget asks for its status when told below
             outcome = await locked_update(request, conversation_id, resume)
             if outcome is None:
                 return bad_request("没有找到这个会话。", status=404)
             desk().agent_modes.set_mode(conversation_id, BOT)
-            desk().handoffs.hand_back(conversation_id)
             record_action(request, agent_actions.HANDBACK, conversation_id, outcome)
             await mode_changed(request, conversation_id)
             return response.json({"ok": True, "mode": BOT, "bot": outcome})
@@ -428,9 +428,9 @@ class AgentAssistInput(InputChannel):
                                            "question": wording.text("rating.question_agent", agent=who.display_name)},
                     })
 
+            desk().handoffs.hand_back(conversation_id)  # first: the widget asks for its status when told below
             await locked_update(request, conversation_id, unpause)
             desk().agent_modes.set_mode(conversation_id, CLOSED, summary=summary)
-            desk().handoffs.hand_back(conversation_id)
             await mode_changed(request, conversation_id)
             return response.json({"ok": True, "mode": CLOSED, "summary": summary})
 

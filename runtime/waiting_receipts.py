@@ -53,9 +53,15 @@ async def send_receipt(output: OutputChannel, tracker: DialogueStateTracker) -> 
     if found is None:
         return
     since, handed_off_by_the_bot = found
-    text = waiting_receipt(since, clock.now(), shared_desk().rules.handoff, handed_off_by_the_bot)
+    desk = shared_desk()
+    text = waiting_receipt(since, clock.now(), desk.rules.handoff, handed_off_by_the_bot)
     if text is None:
         return
+    # Where the shopper stands now, and who will answer: the same line as the widget's queue card, after a short
+    # acknowledgement (the line has its own estimate or opening time).
+    where = desk.shopper_status(tracker.sender_id)["queue"].get("text")
+    if where:
+        text = desk.rules.handoff.message(desk.rules.handoff.waiting_messages["noted"]) + where
     tracker.update(BotUttered(text, metadata={WAITING_RECEIPT: True}))
     await output.send_text_message(tracker.sender_id, text)
 

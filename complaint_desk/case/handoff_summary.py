@@ -36,7 +36,7 @@ from complaint_desk.taxonomy import COMPLAINT_CATEGORIES, EMOTIONS, category_for
 ESCALATION_CATEGORY = "escalation"
 _LINE_KEYS = ("title", "category", "level", "order", "quotes", "outcome", "emotion", "profile", "risk", "risk_plain",
               "offered", "declined")
-WAITING_MESSAGE_KEYS = ("first", "again", "after_hours")
+WAITING_MESSAGE_KEYS = ("first", "again", "after_hours", "noted")
 _QUOTE_WEIGHT_KEYS = ("length", "problem", "first_problem", "outcome", "threat", "number")
 _QUOTE_LENGTH_CAP = 40  # characters beyond this add no more to a sentence's score
 _WORKING_HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")

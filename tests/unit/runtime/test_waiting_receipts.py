@@ -13,10 +13,16 @@ from complaint_desk.case.waiting import AGENT, WAITING_RECEIPT
 from runtime import waiting_receipts
 from tests.unit.shipped_knowledge import HANDOFF
 
+QUEUE_LINE = "正在为您转接售后专员，您前面还有 2 位，预计等待约 18 分钟，以实际为准。"
+
 
 class FakeDesk:
     class rules:  # noqa: N801 - mirrors Desk.rules.handoff
         handoff = HANDOFF
+
+    @staticmethod
+    def shopper_status(conversation_id: str) -> dict:
+        return {"queue": {"state": "waiting", "text": QUEUE_LINE}}
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +54,8 @@ def test_a_message_after_a_handoff_gets_a_receipt_that_is_logged() -> None:
                            ConversationPaused(), said("人呢？怎么还没人回"))
     messages, calls = run(conversation)
     assert len(messages) == 1 and "专员" in messages[0]["text"]
+    # a short acknowledgement, then where the shopper stands, as on the widget's queue card
+    assert messages[0]["text"] == HANDOFF.message(HANDOFF.waiting_messages["noted"]) + QUEUE_LINE
     assert calls == ["rasa"]  # Rasa's own loop still runs (it predicts nothing while paused)
     logged = conversation.events[-1]
     assert isinstance(logged, BotUttered) and logged.metadata == {WAITING_RECEIPT: True}
