@@ -22,7 +22,7 @@ from complaint_desk.desk import shared_desk
 from complaint_desk.policy.model import DeclinedRemedy, RemedyOffer
 from complaint_desk.stores.orders import Order
 from complaint_desk.stores.tickets import NewTicket
-from complaint_desk.taxonomy import category_for_intent
+from complaint_desk.taxonomy import OUTCOMES, category_for_intent
 
 CONFIRM_BUTTONS = [
     {"title": "可以，就这样处理", "payload": "/affirm"},
@@ -51,7 +51,7 @@ def order_summary(order: Order) -> str:
 
 
 def proposal_text(offer: RemedyOffer, avoid: list[str], unmet: DeclinedRemedy | None = None,
-                  desired_outcome: str | None = None) -> str:
+                  desired_outcome: str | None = None, outside_rules: bool = False) -> str:
     replies = shared_desk().replies
     policy = shared_desk().policy
     rule = policy.rule(offer.rule_id)
@@ -70,6 +70,10 @@ def proposal_text(offer: RemedyOffer, avoid: list[str], unmet: DeclinedRemedy | 
     if unmet is not None and desired_outcome and not any(unmet.reason in said for said in avoid):
         wish = replies.name_of("outcome_names", desired_outcome)
         text = replies.text("wish_not_possible", outcome=wish, reason=unmet.reason) + text
+    elif outside_rules and desired_outcome:  # a wish no rule gives is still answered, not passed over
+        heard = replies.text("wish_outside_rules", outcome=replies.name_of("outcome_names", desired_outcome))
+        if not any(heard in said for said in avoid):
+            text = heard + text
     return text
 
 
@@ -164,14 +168,29 @@ class ActionProposeRemedy(BlockingAction):
         if decision is None or offer is None:
             send_checked(dispatcher, tracker, replies.text("nothing_to_offer"))
             return [SlotSet("offered_remedy", None), *hand_off(dispatcher, tracker, HandoffReason.OFFERS_EXHAUSTED)]
-        unmet = shared_desk().rules.engine.unmet_wish(decision, tracker.get_slot("desired_outcome"))
-        text = proposal_text(offer, recent_bot_texts(tracker), unmet, tracker.get_slot("desired_outcome"))
+        wish = tracker.get_slot("desired_outcome")
+        engine = shared_desk().rules.engine
+        text = proposal_text(offer, recent_bot_texts(tracker), engine.unmet_wish(decision, wish), wish,
+                             engine.wish_outside_rules(decision, wish))
         if offer.needs_human_approval:
             send_checked(dispatcher, tracker, text)
             reason = HandoffReason.FRAUD if decision.category == "fraud" else None
             return [SlotSet("offered_remedy", offer.remedy_id), *hand_off(dispatcher, tracker, reason)]
         send_checked(dispatcher, tracker, text, case.guard_context([offer.remedy_id]), buttons=CONFIRM_BUTTONS)
         return [SlotSet("offered_remedy", offer.remedy_id)]
+
+
+def wish_named_instead(tracker: Tracker) -> str | None:
+    """An outcome the customer names while saying yes that the remedy on offer does not give ("好的，那就退款吧" to a
+    coupon): a change of wish to propose for, not an acceptance. A yes that names what is offered, or nothing,
+    accepts."""
+    remedy = shared_desk().policy.remedies.get(tracker.get_slot("offered_remedy") or "")
+    # The NLU's entity, not the looser word list: "可以，尽快寄过来" to an exchange names no other wish.
+    named = next((entity.get("value") for entity in tracker.latest_message.get("entities") or []
+                  if entity.get("entity") == "desired_outcome"), None)
+    if remedy is None or named not in OUTCOMES or named in remedy.outcomes:
+        return None
+    return named
 
 
 class ActionConfirmRemedy(BlockingAction):
@@ -181,6 +200,12 @@ class ActionConfirmRemedy(BlockingAction):
         return "action_confirm_remedy"
 
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        changed = wish_named_instead(tracker)
+        if changed:  # "可以，不过我想退款" to an exchange offer: not a yes to the exchange
+            replies = shared_desk().replies
+            send_checked(dispatcher, tracker,
+                         replies.text("outcome_changed", outcome=replies.name_of("outcome_names", changed)))
+            return [SlotSet("desired_outcome", changed), FollowupAction("action_propose_remedy")]
         case = case_of(tracker)
         decision = case.decision()
         remedy_id = tracker.get_slot("offered_remedy")

@@ -15,6 +15,7 @@ from actions.guarded_messages import recent_bot_texts, send_checked
 from complaint_desk.desk import shared_desk
 from complaint_desk.nlu.order_numbers import extract_order_id
 from complaint_desk.stores.tickets import Ticket
+from complaint_desk.taxonomy import OUTCOMES
 
 
 class ActionAnswerPolicyQuestion(BlockingAction):
@@ -22,6 +23,9 @@ class ActionAnswerPolicyQuestion(BlockingAction):
         return "action_answer_policy_question"
 
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        wish = wish_asked_in_open_complaint(tracker)
+        if wish:  # "能直接退款不？" in the middle of a complaint asks for a refund, not about the rules
+            return note_asked_wish(dispatcher, tracker, wish)
         _topic, answer = shared_desk().faq.answer(tracker.latest_message.get("text") or "")
         send_checked(dispatcher, tracker, answer)
         return []
@@ -34,6 +38,9 @@ class ActionReportProgress(BlockingAction):
         return "action_report_progress"
 
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        wish = wish_asked_in_open_complaint(tracker)
+        if wish:  # "那能补偿点啥吗" before any ticket asks for compensation, not about progress
+            return note_asked_wish(dispatcher, tracker, wish)
         tickets = shared_desk().tickets.for_conversation(tracker.sender_id)
         if not tickets:
             send_checked(dispatcher, tracker, progress_before_a_ticket(tracker))
@@ -100,6 +107,28 @@ class ActionNoteOrderNumber(BlockingAction):
 
 
 PROPOSING_ACTIONS = ("action_propose_remedy", "action_offer_next_remedy")
+
+
+def wish_asked_in_open_complaint(tracker: Tracker) -> str | None:
+    """The outcome a question asks for while a complaint is open and no ticket has been opened for it: then
+    "能退吗" or "有没有补偿" is the customer's wish (the form or the next proposal takes it), not a question
+    about the rules or the progress."""
+    if tracker.get_slot("ticket_id") or not tracker.get_slot("complaint_category"):
+        return None
+    text, words = tracker.latest_message.get("text") or "", shared_desk().outcome_words
+    entity = next((e.get("value") for e in tracker.latest_message.get("entities") or []
+                   if e.get("entity") == "desired_outcome" and e.get("value") in OUTCOMES), None)
+    return words.asked(text) or (entity if words.asks(text) else None)
+
+
+def note_asked_wish(dispatcher: CollectingDispatcher, tracker: Tracker, outcome: str) -> list[EventType]:
+    """Take the wish and say so; the rules go on as after the question (the form, or the proposal again, which
+    now looks for this wish and says so when it cannot be met)."""
+    replies = shared_desk().replies
+    key = "outcome_insisted" if outcome == tracker.get_slot("desired_outcome") and \
+        action_before_latest_message(tracker) in PROPOSING_ACTIONS else "outcome_changed"
+    send_checked(dispatcher, tracker, replies.text(key, outcome=replies.name_of("outcome_names", outcome)))
+    return [SlotSet("desired_outcome", outcome)]
 
 
 def offered_outcomes(remedy_id: str | None) -> frozenset[str]:

@@ -60,7 +60,7 @@ def conversation_id_of(value: Any) -> str | None:
     return None
 
 
-async def index(request: Request, desk: Desk, tracker: DialogueStateTracker) -> None:
+async def index(desk: Desk, tracker: DialogueStateTracker) -> None:
     await asyncio.to_thread(desk.index_conversation, tracker.current_state(EventVerbosity.ALL))
     FEED.changed(tracker.sender_id)
 
@@ -145,7 +145,7 @@ def add_shopper_routes(bp: Blueprint) -> None:
                 await agent.tracker_store.save(tracker)
             desk.handoffs.hand_back(conversation_id)
         if tracker is not None:
-            await index(request, desk, tracker)
+            await index(desk, tracker)
         return response.json({"ok": True, "message": said[0], "messages": said})
 
     @bp.route("/leave-message", methods=["POST"], name="leave_message")
@@ -196,7 +196,7 @@ def add_shopper_routes(bp: Blueprint) -> None:
                 stored += 1
             except EvidenceRejected:  # over the conversation's limit: the message and the ticket are kept
                 logger.warning("留言的照片超出本会话上限，未保存：%s", conversation_id)
-        await index(request, desk, tracker)
+        await index(desk, tracker)
         return response.json({"ok": True, "ticket_id": ticket.ticket_id, "message": receipt, "photos": stored})
 
     @bp.route("/rating", methods=["POST"], name="rating")

@@ -61,7 +61,9 @@ async def send_receipt(output: OutputChannel, tracker: DialogueStateTracker) -> 
     # acknowledgement (the line has its own estimate or opening time).
     where = desk.shopper_status(tracker.sender_id)["queue"].get("text")
     if where:
-        text = desk.rules.handoff.message(desk.rules.handoff.waiting_messages["noted"]) + where
+        data = desk.rules.handoff
+        again = data.message(data.waiting_messages["again"])
+        text = (again if text == again else data.message(data.waiting_messages["noted"])) + where
     tracker.update(BotUttered(text, metadata={WAITING_RECEIPT: True}))
     await output.send_text_message(tracker.sender_id, text)
 

@@ -16,8 +16,9 @@ from complaint_desk.taxonomy import OUTCOMES
 
 _CLAUSE_BREAK = re.compile(r"[，,。.！!？?；;~～\s]+")
 _QUESTION_END = re.compile(r"[？?]|[吗嘛么呢][\s。！!~～]*$")
-_SETTINGS = ("negations", "negation_window", "not_yet")
-_FILLERS_AFTER = "的也都"  # may stand between a wish word and a "not yet" word ("补发的还没到")
+_SETTINGS = ("negations", "negation_window", "not_yet", "asking_words", "asking_short_clause", "information_words")
+_FILLERS_AFTER = "的也都"
+_A_NOT_A = re.compile(r"(\w)不\1")  # may stand between a wish word and a "not yet" word ("补发的还没到")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class OutcomeWords:
     negations: tuple[str, ...]
     negation_window: int
     not_yet: tuple[str, ...] = ()  # right after a word: it names something not done ("退款还没到"), not a wish
+    asking_words: tuple[str, ...] = ()  # a question with one of these asks for the outcome ("能直接退款不？")
+    asking_short_clause: int = 0  # a question this short asks for the outcome too ("赔点？")
+    information_words: tuple[str, ...] = ()  # a clause with one of these asks about rules or progress ("几天能到账")
 
     @classmethod
     def from_file(cls, path: str | Path) -> OutcomeWords:
@@ -38,7 +42,10 @@ class OutcomeWords:
             cues = tuple((outcome, tuple(normalize(str(word)) for word in raw[outcome]))
                          for outcome in raw if outcome in OUTCOMES)
             return cls(cues, tuple(str(word) for word in raw["negations"]), int(raw["negation_window"]),
-                       tuple(str(word) for word in raw.get("not_yet") or ()))
+                       tuple(str(word) for word in raw.get("not_yet") or ()),
+                       tuple(normalize(str(word)) for word in raw.get("asking_words") or ()),
+                       int(raw.get("asking_short_clause") or 0),
+                       tuple(normalize(str(word)) for word in raw.get("information_words") or ()))
 
     def read(self, text: str) -> str | None:
         """The outcome asked for, or None. Statements come before questions; negated words do not count."""
@@ -50,6 +57,27 @@ class OutcomeWords:
             if found:
                 return found
         return None
+
+    def asked(self, text: str) -> str | None:
+        """The outcome a question or a hedge asks for ("那能补偿点啥吗", "退钱行不行", "赔点？"), or None: a question
+        about the rules or the progress ("退款一般几天能到账？", "退货的运费谁出？") names an outcome without asking
+        for it."""
+        for clause, question in _split_clauses(normalize(text or "")):
+            found = self._in_clause(clause) if self._asking(clause, question) else None
+            if found:
+                return found
+        return None
+
+    def asks(self, text: str) -> bool:
+        """Whether the message asks for something (a question or a hedge that is not about rules or progress),
+        whatever the words for it: the NLU's entity may name what these words miss ("能退吗")."""
+        return any(self._asking(clause, question) for clause, question in _split_clauses(normalize(text or "")))
+
+    def _asking(self, clause: str, question: bool) -> bool:
+        if any(word in clause for word in self.information_words):
+            return False
+        return any(word in clause for word in self.asking_words) or (
+            question and 0 < len(clause) <= self.asking_short_clause)
 
     def _in_clause(self, clause: str) -> str | None:
         best: tuple[int, int, str] | None = None  # (position, file order, outcome)
@@ -65,6 +93,7 @@ class OutcomeWords:
 
     def _negated(self, clause: str, start: int) -> bool:
         before = clause[max(0, start - self.negation_window - 1):start]
+        before = _A_NOT_A.sub("", before)  # 能不能 / 可不可以 / 给不给 ask; they do not negate
         return any(word in before for word in self.negations)
 
     def _not_yet_done(self, clause: str, end: int) -> bool:

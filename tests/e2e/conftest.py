@@ -117,6 +117,22 @@ def open_console(browser: Browser, stack: Stack, dialogs: Dialogs, role: Role = 
     return context, page
 
 
+def open_supervisor(browser: Browser, stack: Stack, dialogs: Dialogs, name: str = "王主管",
+                    path: str = "team") -> tuple[BrowserContext, Page]:
+    """A new supervisor logged in through the supervisor page's own login form, on /webhooks/supervisor/<path>."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    page = context.new_page()
+    dialogs.watch(page)
+    username, password = make_account(stack, Role.SUPERVISOR, name, team=None)
+    page.goto(f"{stack.rasa_url}/webhooks/supervisor/{path}")
+    page.fill("#login-username", username)
+    page.fill("#login-password", password)
+    page.click("#login-submit")
+    expect(page.locator("body[data-state='ready']")).to_have_count(1)
+    return context, page
+
+
 @pytest.fixture
 def console(browser: Browser, stack: Stack, dialogs: Dialogs) -> Iterator[Page]:
     """An agent of 售后 logged in through the login page, on the console with the live feed connected."""

@@ -14,8 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from complaint_desk.team.roles import Role
-from tests.accounts import make_account
-from tests.e2e.conftest import UI_TIMEOUT_MS, Dialogs, open_console
+from tests.e2e.conftest import UI_TIMEOUT_MS, Dialogs, open_console, open_supervisor
 from tools.stack import Stack
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -235,16 +234,7 @@ def test_unread_badge_and_a_message_that_failed_is_sent_again(browser: Browser, 
 
 @pytest.fixture
 def supervisor(browser: Browser, stack: Stack, dialogs: Dialogs) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    context.set_default_timeout(UI_TIMEOUT_MS)
-    page = context.new_page()
-    dialogs.watch(page)
-    username, password = make_account(stack, Role.SUPERVISOR, "王主管", team=None)
-    page.goto(f"{stack.rasa_url}/webhooks/supervisor/team")
-    page.fill("#login-username", username)
-    page.fill("#login-password", password)
-    page.click("#login-submit")
-    expect(page.locator("body[data-state='ready']")).to_have_count(1)
+    context, page = open_supervisor(browser, stack, dialogs)
     yield page
     context.close()
 

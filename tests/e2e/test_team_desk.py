@@ -10,8 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from complaint_desk.team.roles import Role
-from tests.accounts import make_account
-from tests.e2e.conftest import Dialogs, open_console
+from tests.e2e.conftest import Dialogs, open_console, open_supervisor
 from tools.stack import Stack
 
 FRAUD = ("你们页面上写的纯羊毛，收到一看标签是涤纶，这不是虚假宣传吗", "472918305563", "我要退一赔三")
@@ -31,7 +30,7 @@ def test_a_fraud_case_moves_through_the_team(customer: Page, browser: Browser, s
                                             screenshot_dir: Path) -> None:
     fraud_context, specialist = open_console(browser, stack, dialogs, Role.SPECIALIST, "风控小王", team="fraud")
     sales_context, agent = open_console(browser, stack, dialogs, Role.AGENT, "售后小李", team="after_sales")
-    boss_context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    boss_context = None
     try:
         agent.get_by_test_id("list-view").select_option("team")
         for text in FRAUD:
@@ -76,20 +75,14 @@ def test_a_fraud_case_moves_through_the_team(customer: Page, browser: Browser, s
         agent.screenshot(path=str(screenshot_dir / "console-team.png"))
 
         # The supervisor sees who did what.
-        username, password = make_account(stack, Role.SUPERVISOR, "王主管", team=None)
-        boss = boss_context.new_page()
-        dialogs.watch(boss)
-        boss.goto(f"{stack.rasa_url}/webhooks/supervisor/team")
-        boss.fill("#login-username", username)
-        boss.fill("#login-password", password)
-        boss.click("#login-submit")
-        expect(boss.locator("body[data-state='ready']")).to_have_count(1)
+        boss_context, boss = open_supervisor(browser, stack, dialogs)
         figures = boss.get_by_test_id("agent-row")
         expect(figures.filter(has_text="售后小李")).to_have_count(1)
         expect(figures.filter(has_text="风控小王")).to_have_count(1)
         expect(boss.get_by_test_id("rate-row").filter(has_text="话术库")).to_contain_text("100%")
         boss.screenshot(path=str(screenshot_dir / "supervisor-team.png"))
     finally:
-        boss_context.close()
+        if boss_context is not None:
+            boss_context.close()
         sales_context.close()
         fraud_context.close()

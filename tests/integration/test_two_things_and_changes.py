@@ -160,3 +160,32 @@ def test_an_acknowledgement_after_an_answer_about_the_rules_is_no_puzzle(custome
     customer.say("七天无理由退货是怎么规定的？")
     reply = customer.say_text("好的，明白了")
     assert reply and "没完全理解" not in reply
+
+
+def test_a_wish_asked_as_a_question_after_a_proposal_is_the_wish_not_a_progress_question(customer: Customer) -> None:
+    customer.say("羽绒服的拉链拉两下就坏了")
+    customer.say("472918305563")  # 羽绒服, delivered 12 days ago: past 7-day returns, within 15-day exchanges
+    customer.say("你们看着办吧")
+    asked = customer.say_text("那钱能退给我不")
+    assert slots(customer)["desired_outcome"] == "refund"
+    assert "正在登记" not in asked and "工单号" not in asked  # no progress report in the middle of the complaint
+    assert "退款" in asked and "没法直接办理" in asked  # the wish is answered, with why it cannot be met
+    assert not slots(customer)["ticket_id"]
+
+
+def test_a_wish_no_rule_gives_is_answered_before_what_can_be_done(customer: Customer) -> None:
+    customer.say("面膜一直没到，物流好几天没更新了")
+    customer.say(LATE_MASKS)
+    proposal = customer.say_text("给我修一下行不行")
+    assert slots(customer)["desired_outcome"] == "repair"
+    assert "维修" in proposal and "没法直接办理" in proposal and ("可以吗" in proposal or "您看" in proposal)
+
+
+def test_a_yes_that_names_another_wish_is_no_acceptance(customer: Customer) -> None:
+    customer.say("电话手表充不进电了，才戴了几天")
+    customer.say(WATCH_ORDER)
+    customer.say("给我换个新的")
+    assert slots(customer)["offered_remedy"] == "quality_exchange"
+    changed = customer.say_text("可以，不过我还是想退款")
+    assert not slots(customer)["ticket_id"]  # not a yes to the exchange
+    assert slots(customer)["desired_outcome"] == "refund" and "退" in changed

@@ -56,3 +56,30 @@ def test_an_unknown_outcome_id_names_the_file_and_line(tmp_path: Path) -> None:
     path.write_text("refund: [退款]\nmoney_back: [退钱]\nnegations: [不]\nnegation_window: 2\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match="第 2 行.*money_back"):
         OutcomeWords.from_file(path)
+
+
+@pytest.mark.parametrize(("text", "outcome"), [
+    ("那能补偿点啥吗", "compensation"),
+    ("能直接退款不？", "refund"),
+    ("換一個新的可以嗎？", "exchange"),     # traditional script
+    ("退钱行不行", "refund"),
+    ("赔点？", "compensation"),              # a bare wish as a question
+    ("有没有补发", "reship"),
+    ("能不能赔点", "compensation"),
+])
+def test_a_wish_asked_as_a_question_or_a_hedge_is_read(text: str, outcome: str) -> None:
+    assert WORDS.asked(text) == outcome
+
+
+@pytest.mark.parametrize("text", [
+    "那退货的运费谁出？",          # names an outcome, asks about something else
+    "退款一般几天能到账？",         # a question about the rules
+    "换货要多久才能发出来",
+    "退款到账了吗",                # about a refund under way
+    "我的投诉处理得怎么样了",
+    "不能退款吗？那算了",           # negated
+    "快递到哪了",
+    "可以",
+])
+def test_a_question_that_asks_for_no_outcome_is_not_read_as_one(text: str) -> None:
+    assert WORDS.asked(text) is None

@@ -335,3 +335,16 @@ def test_no_unmet_wish_when_an_offer_matches_or_nothing_was_asked() -> None:
     decision = evaluate("delivery", order=phone_order(delivered_days_ago=None), desired_outcome="compensation")
     assert engine().unmet_wish(decision, "compensation") is None
     assert engine().unmet_wish(decision, None) is None
+
+
+def test_a_wish_no_rule_of_the_category_gives_is_outside_the_rules() -> None:
+    late = phone_order(delivered_days_ago=None)
+    for wish in ("repair", "exchange"):  # a late parcel: no repair or exchange rule for delivery problems
+        decision = evaluate("delivery", order=late, desired_outcome=wish)
+        assert engine().wish_outside_rules(decision, wish)
+        assert engine().unmet_wish(decision, wish) is None
+    met = evaluate("delivery", order=late, desired_outcome="compensation")
+    assert not engine().wish_outside_rules(met, "compensation")  # an offer gives it
+    declined = evaluate("price", order=phone_order(), desired_outcome="price_difference")
+    assert not engine().wish_outside_rules(declined, "price_difference")  # a rule exists; unmet_wish says why not
+    assert not engine().wish_outside_rules(met, None) and not engine().wish_outside_rules(met, "unspecified")

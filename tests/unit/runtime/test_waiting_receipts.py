@@ -56,6 +56,9 @@ def test_a_message_after_a_handoff_gets_a_receipt_that_is_logged() -> None:
     assert len(messages) == 1 and "专员" in messages[0]["text"]
     # a short acknowledgement, then where the shopper stands, as on the widget's queue card
     assert messages[0]["text"] == HANDOFF.message(HANDOFF.waiting_messages["noted"]) + QUEUE_LINE
+    conversation.update(UserUttered("还要多久", intent={"name": "ask_progress", "confidence": 0.9}))
+    again, _ = run(conversation)
+    assert again[0]["text"] == HANDOFF.message(HANDOFF.waiting_messages["again"]) + QUEUE_LINE  # not the same words
     assert calls == ["rasa"]  # Rasa's own loop still runs (it predicts nothing while paused)
     logged = conversation.events[-1]
     assert isinstance(logged, BotUttered) and logged.metadata == {WAITING_RECEIPT: True}
