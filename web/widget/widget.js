@@ -34,6 +34,7 @@
 
   let texts = {
     "header.human_button": "转人工", "header.leave_message_button": "留言", "header.bot_name": "智能客服",
+    "header.greeting": "您好，这里是在线客服。遇到什么问题都可以跟我说。",
     "queue.cancel_button": "取消转人工", "leave_message.submit": "提交留言", "leave_message.cancel": "返回聊天",
     "leave_message.text_label": "您遇到的问题", "leave_message.contact_label": "联系电话或邮箱",
     "leave_message.photo_label": "照片（选填）", "leave_message.intro": "请留下您的问题和联系方式。",
@@ -597,9 +598,11 @@
     root.classList.add("cdw-open");
     localStorage.setItem(OPEN_KEY, "1");
     clearUnread();
-    if (!history.length) {
-      remember({ kind: "text", from: "bot", text: shopper ? t("shopper.greeting", { name: shopper.name }) : "您好，这里是在线客服。遇到什么问题都可以跟我说。" });
-    }
+    configLoaded.then(() => {  // the greeting as knowledge/widget.yml words it
+      if (!history.length) {
+        remember({ kind: "text", from: "bot", text: shopper ? t("shopper.greeting", { name: shopper.name }) : t("header.greeting") });
+      }
+    });
     fitToViewport();
     input.focus();
     scrollDown();
@@ -644,7 +647,7 @@
   for (const item of history) if (item.from === "user" && item.state === "sending") item.state = "failed";
   history.forEach(render);
   applyWording();
-  fetch(`${base}/config`).then((r) => r.json()).then((c) => {
+  const configLoaded = fetch(`${base}/config`).then((r) => r.json()).then((c) => {
     uploadConfig = c;
     if (c.widget) {
       texts = Object.assign({}, texts, c.widget.texts || {});
