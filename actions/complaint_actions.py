@@ -186,8 +186,7 @@ def wish_named_instead(tracker: Tracker) -> str | None:
     accepts."""
     remedy = shared_desk().policy.remedies.get(tracker.get_slot("offered_remedy") or "")
     # The NLU's entity, not the looser word list: "可以，尽快寄过来" to an exchange names no other wish.
-    named = next((entity.get("value") for entity in tracker.latest_message.get("entities") or []
-                  if entity.get("entity") == "desired_outcome"), None)
+    named = next(tracker.get_latest_entity_values("desired_outcome"), None)
     if remedy is None or named not in OUTCOMES or named in remedy.outcomes:
         return None
     return named

@@ -116,8 +116,7 @@ def wish_asked_in_open_complaint(tracker: Tracker) -> str | None:
     if tracker.get_slot("ticket_id") or not tracker.get_slot("complaint_category"):
         return None
     text, words = tracker.latest_message.get("text") or "", shared_desk().outcome_words
-    entity = next((e.get("value") for e in tracker.latest_message.get("entities") or []
-                   if e.get("entity") == "desired_outcome" and e.get("value") in OUTCOMES), None)
+    entity = next((value for value in tracker.get_latest_entity_values("desired_outcome") if value in OUTCOMES), None)
     return words.asked(text) or (entity if words.asks(text) else None)
 
 

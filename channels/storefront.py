@@ -21,7 +21,7 @@ from sanic.response import HTTPResponse
 
 from channels.customer_session import is_trusted
 from channels.demo_shop import shop_page
-from channels.storefront_service import add_shopper_routes
+from channels.storefront_service import REJECTION_STATUS, add_shopper_routes
 from complaint_desk.desk import shared_desk
 from complaint_desk.paths import WEB_DIR
 from complaint_desk.stores.evidence_photos import EvidenceRejected
@@ -33,7 +33,6 @@ ASSETS = {
     "storefront.css": (WEB_DIR / "storefront" / "storefront.css", "text/css; charset=utf-8"),
 }
 MAX_SESSION_ID = 128
-REJECTION_STATUS = {"too_large": 413, "wrong_type": 415, "too_many": 409}
 
 
 async def conversation_started(lock_store: LockStore, tracker_store: TrackerStore, session_id: str) -> bool:

@@ -46,6 +46,7 @@ from runtime.processor import form_question
 logger = logging.getLogger(__name__)
 HANDOFF_ACTION = "action_handoff_to_human"  # a 留言 is a hand-off: later messages get the waiting receipts
 SOCKETIO = "socketio"  # the widget's channel: agents' replies to a 留言 conversation reach the widget
+REJECTION_STATUS = {"too_large": 413, "wrong_type": 415, "too_many": 409}  # why a photo was refused → HTTP status
 
 
 def refuse(code: str, message: str, status: int = 400) -> HTTPResponse:
@@ -154,15 +155,13 @@ def add_shopper_routes(bp: Blueprint) -> None:
         shift, written into the conversation so the agents' console shows it like any hand-off."""
         desk = shared_desk()
         try:
-            form, files = request.form or {}, request.files or {}
+            form, files = request.form or {}, request.files
         except Exception:  # not multipart, or a broken body
-            form, files = {}, {}
-        form = form if hasattr(form, "get") else {}
+            form, files = {}, None
         conversation_id = conversation_id_of(form.get("session_id"))
         if conversation_id is None:
             return refuse("no_session", desk.widget.text("leave_message.errors.no_session"))
-        listed = files.getlist("photo") if hasattr(files, "getlist") else None
-        photos = [photo for photo in (listed or []) if photo and photo.body]
+        photos = [photo for photo in ((files.getlist("photo") or []) if files else []) if photo and photo.body]
         try:
             message = check_left_message(form.get("text"), form.get("contact"), len(photos), desk.widget)
             for photo in photos:
@@ -170,7 +169,7 @@ def add_shopper_routes(bp: Blueprint) -> None:
         except LeftMessageRejected as rejected:
             return refuse(rejected.code, str(rejected))
         except EvidenceRejected as rejected:
-            return refuse(rejected.reason, str(rejected), 415 if rejected.reason == "wrong_type" else 413)
+            return refuse(rejected.reason, str(rejected), REJECTION_STATUS.get(rejected.reason, 400))
         agent: Agent = request.app.ctx.agent
         parsed = await agent.parse_message(message.text)
         async with agent.lock_store.lock(conversation_id):

@@ -257,6 +257,13 @@ class Desk:
         minutes = row.first_response_minutes if row else self.rules.handoff.pickup_minutes
         return next_opening(since, self.rules.handoff) + dt.timedelta(minutes=minutes)
 
+    def _queue_workers(self, now: dt.datetime) -> list[Candidate]:
+        """Everyone who works the queue (enabled, in a role that takes hand-offs), with their team and whether they
+        are online now."""
+        online = self.accounts.online_ids(now)
+        return [Candidate(a.account_id, a.username, a.team, a.account_id in online)
+                for a in self.accounts.all() if not a.disabled and a.role in WORKS_THE_QUEUE]
+
     def hand_off(self, conversation_id: str, reason: str, summary: str, category: str | None = None,
                  level: str | None = None, now: dt.datetime | None = None, team: str | None = None) -> Handoff:
         """Put a conversation in its team's queue (the reason's team unless `team` is given), with its deadline, and
@@ -264,10 +271,8 @@ class Desk:
         anyone."""
         now = now or clock.now()
         team = team or self.teams.for_handoff(reason).team_id
-        online = self.accounts.online_ids(now)
-        candidates = [Candidate(a.account_id, a.username, a.team, a.account_id in online)
-                      for a in self.accounts.all() if not a.disabled and a.role in WORKS_THE_QUEUE]
-        owner = pick_owner(team, candidates, self.handoffs.load_by_owner(), self.teams.capacity_per_agent)
+        owner = pick_owner(team, self._queue_workers(now), self.handoffs.load_by_owner(),
+                           self.teams.capacity_per_agent)
         return self.handoffs.hand_off(conversation_id, reason, summary, now=now, category=category, level=level,
                                       team=team, respond_by=self.response_deadline(level, now), owner_id=owner)
 
@@ -280,14 +285,10 @@ class Desk:
         handoff = self.handoffs.open_of(conversation_id) if conversation_id else None
         team_queue, online, team_name, agent_name = [], 0, None, None
         if handoff is not None:
-            team = self.teams.get(handoff.team) if handoff.team else None
-            team_name = team.name if team else None
+            entry = self._queue_entry(handoff, now)
+            team_name, agent_name = entry["team_name"], entry["owner_name"]
             team_queue = self.handoffs.waiting(handoff.team)
-            members = {a.account_id for a in self.accounts.all()
-                       if not a.disabled and a.role in WORKS_THE_QUEUE and a.team == handoff.team}
-            online = len(members & self.accounts.online_ids(now))
-            owner = self.accounts.by_id(handoff.owner_id) if handoff.owner_id is not None else None
-            agent_name = owner.display_name if owner else None
+            online = sum(worker.online for worker in self._queue_workers(now) if worker.team == handoff.team)
         status = queue_status(handoff, team_queue, online, now, team_name=team_name, agent_name=agent_name,
                               hours=hours, wording=self.widget)
         return {"service": service_hours(now, hours, self.widget), "queue": status.as_json()}

@@ -19,7 +19,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaus
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from complaint_desk import clock
-from complaint_desk.case.waiting import WAITING_RECEIPT, waiting_receipt
+from complaint_desk.case.waiting import WAITING_RECEIPT, receipt_kind, receipt_text
 from complaint_desk.desk import shared_desk
 from runtime.rasa_version import require_pinned_rasa
 
@@ -54,16 +54,11 @@ async def send_receipt(output: OutputChannel, tracker: DialogueStateTracker) -> 
         return
     since, handed_off_by_the_bot = found
     desk = shared_desk()
-    text = waiting_receipt(since, clock.now(), desk.rules.handoff, handed_off_by_the_bot)
-    if text is None:
+    kind = receipt_kind(since, clock.now(), desk.rules.handoff, handed_off_by_the_bot)
+    if kind is None:
         return
-    # Where the shopper stands now, and who will answer: the same line as the widget's queue card, after a short
-    # acknowledgement (the line has its own estimate or opening time).
-    where = desk.shopper_status(tracker.sender_id)["queue"].get("text")
-    if where:
-        data = desk.rules.handoff
-        again = data.message(data.waiting_messages["again"])
-        text = (again if text == again else data.message(data.waiting_messages["noted"])) + where
+    # Where the shopper stands now, and who will answer: the same line as the widget's queue card.
+    text = receipt_text(kind, desk.rules.handoff, desk.shopper_status(tracker.sender_id)["queue"].get("text"))
     tracker.update(BotUttered(text, metadata={WAITING_RECEIPT: True}))
     await output.send_text_message(tracker.sender_id, text)
 

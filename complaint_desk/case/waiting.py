@@ -19,9 +19,10 @@ AGENT = "agent"  # metadata key on messages an agent sent from the console
 AGENT_NAME = "agent_name"  # the display name of the agent who sent it ("人工客服 小周")
 
 
-def waiting_receipt(events_since_pause: Iterable[Mapping[str, Any]], now: dt.datetime, data: HandoffData,
-                    handed_off_by_the_bot: bool = True) -> str | None:
-    """The receipt for the customer's latest message, or None once an agent has answered since the pause.
+def receipt_kind(events_since_pause: Iterable[Mapping[str, Any]], now: dt.datetime, data: HandoffData,
+                 handed_off_by_the_bot: bool = True) -> str | None:
+    """Which receipt the customer's latest message gets (a key of `data.waiting_messages`: first / again /
+    after_hours), or None once an agent has answered since the pause.
 
     `events_since_pause` are Rasa events as dicts ({"event": "bot", "metadata": {...}}, ...), oldest first,
     from just after the latest pause up to and including the customer's latest message.
@@ -37,7 +38,15 @@ def waiting_receipt(events_since_pause: Iterable[Mapping[str, Any]], now: dt.dat
             return None
         receipts += bool(metadata.get(WAITING_RECEIPT))
     if receipts:
-        return data.message(data.waiting_messages["again"])
-    if not is_working_time(now, data):
-        return data.message(data.waiting_messages["after_hours"])
-    return data.message(data.waiting_messages["first"])
+        return "again"
+    return "first" if is_working_time(now, data) else "after_hours"
+
+
+def receipt_text(kind: str, data: HandoffData, queue_line: str | None = None) -> str:
+    """The receipt's words. With the line of where the customer stands in the queue and who will answer (which
+    carries its own estimate or opening time), the first receipt is the short `noted` before it; later ones keep
+    `again`."""
+    if queue_line:
+        return data.message(data.waiting_messages["again" if kind == "again" else "noted"]) + queue_line
+    return data.message(data.waiting_messages[kind])
+

@@ -61,6 +61,10 @@
     return node;
   }
 
+  function postJson(path, body) {
+    return fetch(`${base}/${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  }
+
   function loadScript(src) {
     return new Promise((resolve, reject) => {
       const tag = el("script", { src });
@@ -203,16 +207,10 @@
     return list;
   }
 
-  function dropPendingOrders() {
-    for (let i = history.length - 1; i >= 0; i--) if (history[i].kind === "orders") history.splice(i, 1);
-    save();
-    messages.querySelectorAll(".cdw-orders").forEach((node) => node.remove());
-  }
-
   async function showOrders() {
     dropPendingOrders();
     try {
-      const reply = await fetch(`${base}/orders`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ shopper }) });
+      const reply = await postJson("orders", { shopper });
       const result = await reply.json().catch(() => ({}));
       if (!reply.ok) { remember({ kind: "text", from: "notice", text: result.message || "订单暂时查不到，请直接输入订单号。" }); return; }
       remember({ kind: "orders", orders: result.orders || [] });
@@ -227,7 +225,7 @@
   async function loadServerHistory() {
     if (!shopper) return;
     try {
-      const reply = await fetch(`${base}/history`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ shopper }) });
+      const reply = await postJson("history", { shopper });
       if (!reply.ok) return;
       const result = await reply.json();
       if (!result.items || !result.items.length) return;
@@ -293,12 +291,15 @@
     save();
   }
 
-  function dropPendingButtons() {
-    // Quick replies only make sense until the customer answers.
-    for (let i = history.length - 1; i >= 0; i--) if (history[i].kind === "buttons") history.splice(i, 1);
+  // Quick replies and order cards only make sense until the customer answers.
+  const PENDING_CLASS = { buttons: ".cdw-quick", orders: ".cdw-orders" };
+  function dropPending(kind) {
+    for (let i = history.length - 1; i >= 0; i--) if (history[i].kind === kind) history.splice(i, 1);
     save();
-    messages.querySelectorAll(".cdw-quick").forEach((node) => node.remove());
+    messages.querySelectorAll(PENDING_CLASS[kind]).forEach((node) => node.remove());
   }
+  const dropPendingButtons = () => dropPending("buttons");
+  const dropPendingOrders = () => dropPending("orders");
 
   function setTyping(on) {
     typing.hidden = !on;
@@ -473,9 +474,7 @@
   async function cancelWait() {
     queueCancel.disabled = true;
     try {
-      const reply = await fetch(`${base}/handoff/cancel`, {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ session_id: sessionId }),
-      });
+      const reply = await postJson("handoff/cancel", { session_id: sessionId });
       const result = await reply.json().catch(() => ({}));
       remember({ kind: "text", from: reply.ok ? "bot" : "notice", text: result.message || "取消失败，请稍后再试。" });
     } catch (e) {
@@ -532,10 +531,7 @@
   async function rate(item, stars, comment, error) {
     if (!stars) return;
     try {
-      const reply = await fetch(`${base}/rating`, {
-        method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ session_id: sessionId, about: item.about, stars, comment }),
-      });
+      const reply = await postJson("rating", { session_id: sessionId, about: item.about, stars, comment });
       const result = await reply.json().catch(() => ({}));
       if (!reply.ok) { error.textContent = result.message || "评价没有提交成功，请稍后再试。"; return; }
       item.done = stars;

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from complaint_desk.case.waiting import AGENT, WAITING_RECEIPT, waiting_receipt
+from complaint_desk.case.waiting import AGENT, WAITING_RECEIPT, receipt_kind, receipt_text
 from complaint_desk.guard.checker import Guard, load_guard
 from tests.unit.shipped_knowledge import HANDOFF
 
@@ -19,6 +19,12 @@ CUSTOMER = {"event": "user", "text": "还要等多久啊"}
 @cache
 def guard() -> Guard:
     return load_guard(ROOT / "knowledge" / "guard_rules.yml", ROOT / "knowledge" / "guard_phrases.yml")
+
+
+def waiting_receipt(events: list[dict], now: dt.datetime, data: object, handed_off_by_the_bot: bool = True) -> str | None:
+    """The receipt's words without a queue line, or None."""
+    kind = receipt_kind(events, now, HANDOFF, handed_off_by_the_bot)
+    return receipt_text(kind, HANDOFF) if kind else None
 
 
 def receipt() -> dict:
@@ -67,3 +73,10 @@ def test_every_receipt_passes_the_over_promise_guard(key: str) -> None:
     verdict = guard().check(text)
     assert verdict.allowed, [(f.rule_id, f.matched_text) for f in verdict.findings]
     assert "{" not in text
+
+
+def test_with_the_queue_line_the_first_receipt_is_short_and_later_ones_keep_their_words() -> None:
+    line = "正在为您转接售后专员，您是下一位，预计等待约 6 分钟，以实际为准。"
+    assert receipt_text("first", HANDOFF, line) == HANDOFF.message(HANDOFF.waiting_messages["noted"]) + line
+    assert receipt_text("after_hours", HANDOFF, line) == HANDOFF.message(HANDOFF.waiting_messages["noted"]) + line
+    assert receipt_text("again", HANDOFF, line) == HANDOFF.message(HANDOFF.waiting_messages["again"]) + line
