@@ -28,6 +28,8 @@ OUTCOMES = (
     "refund", "return", "exchange", "reship", "repair",
     "compensation", "apology", "explanation", "price_difference",
 )
+# Wishes that are said, not handled (办理): an apology or an explanation is given in any case, never refused.
+CARE_OUTCOMES = ("apology", "explanation")
 EVIDENCE_KINDS = ("photo", "video", "carrier_record", "chat_record", "invoice")
 PAYMENT_METHODS = ("alipay", "wechat", "bank_card", "cod")
 # Customer segments in the policy file.

@@ -17,7 +17,7 @@ from complaint_desk.policy.model import (
     SegmentPolicy,
     SlaDeadlines,
 )
-from complaint_desk.taxonomy import OUTCOMES
+from complaint_desk.taxonomy import CARE_OUTCOMES, OUTCOMES
 
 # Kinds that move money back to the customer through the refund process.
 _REFUND_KINDS = frozenset({"return", "refund"})
@@ -58,8 +58,10 @@ class PolicyEngine:
 
     def wish_outside_rules(self, decision: Decision, desired_outcome: str | None) -> bool:
         """The customer asked for an outcome that no rule for this kind of problem gives at all (not one declined
-        for a reason, which `unmet_wish` names): the proposal should still say the wish was heard."""
-        return (desired_outcome in OUTCOMES and not any(offer.matches_desired for offer in decision.offers)
+        for a reason, which `unmet_wish` names): the proposal should still say the wish was heard. An apology or an
+        explanation is never "not possible": they are given with any remedy."""
+        return (desired_outcome in OUTCOMES and desired_outcome not in CARE_OUTCOMES
+                and not any(offer.matches_desired for offer in decision.offers)
                 and self.unmet_wish(decision, desired_outcome) is None)
 
     def _apply_rule(self, rule: Rule, complaint: Complaint, segment: SegmentPolicy) -> RemedyOffer | DeclinedRemedy:

@@ -348,3 +348,5 @@ def test_a_wish_no_rule_of_the_category_gives_is_outside_the_rules() -> None:
     declined = evaluate("price", order=phone_order(), desired_outcome="price_difference")
     assert not engine().wish_outside_rules(declined, "price_difference")  # a rule exists; unmet_wish says why not
     assert not engine().wish_outside_rules(met, None) and not engine().wish_outside_rules(met, "unspecified")
+    for care in ("explanation", "apology"):  # never told "没法直接办理"
+        assert not engine().wish_outside_rules(evaluate("delivery", order=late, desired_outcome=care), care)
