@@ -12,15 +12,15 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from complaint_desk.desk import shared_desk
+from runtime.cached_tracker_store import CachedSQLTrackerStore
 
 logger = logging.getLogger(__name__)
 
 
-class IndexedSQLTrackerStore(SQLTrackerStore):
+class IndexedSQLTrackerStore(CachedSQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
         state = tracker.current_state(EventVerbosity.ALL)

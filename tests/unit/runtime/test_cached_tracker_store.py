@@ -1,0 +1,119 @@
+"""The tracker cache: the database stays the truth, whatever another replica or a failed turn did."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+
+from runtime.cached_tracker_store import CACHE_SIZE_ENV, CachedSQLTrackerStore
+
+DOMAIN = Domain.from_yaml("""
+version: "3.1"
+intents: [greet]
+slots:
+  order_id:
+    type: text
+    influence_conversation: false
+    mappings: [{type: custom}]
+""")
+
+
+def run(coroutine):  # noqa: ANN001, ANN201
+    return asyncio.run(coroutine)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> str:
+    return str(tmp_path / "tracker.db")
+
+
+def store(database: str) -> CachedSQLTrackerStore:
+    return CachedSQLTrackerStore(DOMAIN, dialect="sqlite", db=database)
+
+
+def started(store: CachedSQLTrackerStore, sender: str):  # noqa: ANN201
+    tracker = run(store.get_or_create_tracker(sender, append_action_listen=False))
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    run(store.save(tracker))
+    return tracker
+
+
+def turn(tracker, text: str) -> None:  # noqa: ANN001
+    tracker.update(UserUttered(text, intent={"name": "greet", "confidence": 1.0}))
+    tracker.update(ActionExecuted("utter_greet"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def test_a_saved_tracker_is_lent_again_and_only_its_new_events_are_written(database: str) -> None:
+    desk = store(database)
+    tracker = started(desk, "c1")
+    again = run(desk.retrieve("c1"))
+    assert again is tracker
+    turn(again, "你好")
+    run(desk.save(again))
+    in_database = run(store(database).retrieve_full_tracker("c1"))
+    assert list(in_database.events) == list(tracker.events)  # each event written once, in order
+
+
+def test_a_write_by_another_replica_makes_the_next_read_load_from_the_database(database: str) -> None:
+    one, two = store(database), store(database)
+    started(one, "c1")
+    other = run(two.retrieve("c1"))
+    turn(other, "另一个副本写的")
+    run(two.save(other))
+    seen = run(one.retrieve("c1"))
+    assert seen is not other
+    assert seen.latest_message.text == "另一个副本写的"
+
+
+def test_a_turn_that_failed_before_saving_is_not_lent_again(database: str) -> None:
+    desk = store(database)
+    tracker = started(desk, "c1")
+    lent = run(desk.retrieve("c1"))
+    turn(lent, "半途失败")  # never saved
+    after = run(desk.retrieve("c1"))
+    assert after is not lent
+    assert after.latest_message.text != "半途失败"
+    assert not any(isinstance(e, UserUttered) for e in after.events)
+
+
+def test_a_second_reader_during_a_turn_gets_its_own_copy(database: str) -> None:
+    desk = store(database)
+    started(desk, "c1")
+    first = run(desk.retrieve("c1"))
+    second = run(desk.retrieve("c1"))
+    assert first is not second
+    first.update(SlotSet("order_id", "472918305561"))
+    assert second.get_slot("order_id") is None
+
+
+def test_a_new_session_is_read_from_its_start_like_the_stock_store(database: str) -> None:
+    desk = store(database)
+    tracker = started(desk, "c1")
+    turn(tracker, "第一次")
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    run(desk.save(tracker))
+    read = run(desk.retrieve("c1"))
+    assert read is not tracker
+    assert not any(isinstance(e, UserUttered) for e in read.events)
+
+
+def test_size_zero_is_the_stock_store(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_SIZE_ENV, "0")
+    desk = store(database)
+    tracker = started(desk, "c1")
+    assert run(desk.retrieve("c1")) is not tracker
+
+
+def test_a_bad_size_names_the_variable(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_SIZE_ENV, "很多")
+    with pytest.raises(ValueError, match=CACHE_SIZE_ENV):
+        store(database)
