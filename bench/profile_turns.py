@@ -33,21 +33,24 @@ from tools.stack import DEFAULT_MODEL, free_port
 NOISE = ("<module>", "_run_module_as_main", "_run_code")
 PY_SPY = Path(sys.executable).parent / "py-spy"
 
-# A sample belongs to the stage of its outermost frame that names one (function name, file part).
+# A sample belongs to the stage of its outermost frame that names one. A marker is (function, file part);
+# py-spy names a method Class.method, so the function matches the end of the name; "*" is any function,
+# and a file part starting with ^ matches the start of the path.
 RASA_STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("NLU", (("parse_message", "rasa/core/processor.py"),)),
     ("tracker read", (("fetch_tracker_and_update_session", "processor.py"), ("get_tracker", "processor.py"),
                       ("fetch_tracker_with_initial_session", "processor.py"))),
     ("policies", (("_predict_next_with_tracker", "processor.py"), ("predict_next_with_tracker", "processor.py"))),
-    ("custom action calls", (("run", "rasa/core/actions/action.py"),)),
-    ("tracker write", (("save_tracker", "processor.py"), ("save", "tracker_store.py"))),
+    ("custom action calls", (("RemoteAction.run", "rasa/core/actions/action.py"),
+                             ("_run_custom_action", "rasa/core/actions/action.py"))),
     ("conversation index", (("index_conversation", "desk.py"),)),
+    ("tracker write", (("save_tracker", "processor.py"), ("save", "tracker_store.py"))),
     ("other actions and events", (("_run_action", "processor.py"),)),
 )
 ACTION_STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("tracker from JSON", (("from_dict", "rasa_sdk/interfaces.py"),)),
-    ("our actions", (("run", "actions/"), ("run", "rasa_sdk/forms.py"), ("validate", "rasa_sdk/forms.py"))),
-    ("request JSON", (("json", "sanic/request"), ("loads", "json/"))),
+    ("our actions", (("*", "^actions/"), ("*", "^complaint_desk/"), ("run", "rasa_sdk/forms.py"))),
+    ("request JSON", (("load_json", "sanic/request"), ("loads", "json/"))),
     ("response JSON", (("json", "sanic/response"), ("dumps", "json/"))),
 )
 # What also counts inside any stage, to see what the length of a conversation costs.
@@ -56,22 +59,34 @@ DETAILS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                                         ("replay_events", "trackers.py"))),
     ("tracker states for the policies", (("past_states", "trackers.py"),)),
     ("serializing the tracker", (("current_state", "trackers.py"),)),
-    ("SQL", (("execute", "sqlalchemy/"),)),
-    ("the case from the events", (("case", "complaint_desk/desk.py"), ("from_state", "complaint_desk/case"))),
+    ("TensorFlow", (("quick_execute", "tensorflow/"), ("__call__", "tensorflow/"))),
+    ("SQL (connect, execute, commit, close)", (("execute", "sqlalchemy/"), ("connect", "sqlalchemy/"),
+                                               ("do_close", "sqlalchemy/"), ("do_commit", "sqlalchemy/"))),
+    ("the case from the events", (("Desk.case", "complaint_desk/desk.py"),
+                                  ("from_state", "complaint_desk/case"))),
 )
+# Leaf frames of a process waiting: the event loop (uvloop is native) and idle pool threads.
+IDLE_LEAVES = (("serve", "sanic/server/runners.py"), ("_worker", "concurrent/futures/thread.py:81"),
+               ("wait", "threading.py"), ("run_forever", "asyncio/base_events.py"))
 
 
 def _matches(frame: str, marker: tuple[str, str]) -> bool:
     name, file_part = marker
-    return frame.startswith(name + " (") and file_part in frame
+    function, _, where = frame.partition(" (")
+    if name != "*" and function != name and not function.endswith("." + name):
+        return False
+    return where.startswith(file_part[1:]) if file_part.startswith("^") else file_part in where
 
 
 def read_samples(collapsed: Path) -> list[tuple[list[str], int]]:
     samples = []
     for line in collapsed.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
-        if stack and count.isdigit():
-            samples.append(([f for f in stack.split(";") if not f.startswith(NOISE)], int(count)))
+        if not stack or not count.isdigit():
+            continue
+        frames = [f for f in stack.split(";") if not f.startswith(NOISE)]
+        if frames and not any(_matches(frames[-1], leaf) for leaf in IDLE_LEAVES):
+            samples.append((frames, int(count)))
     return samples
 
 

@@ -16,10 +16,10 @@ database, and a tracker changed but not saved (a turn that failed) is never lent
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,12 +27,15 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import sessionmaker
 
+from complaint_desk.stores.database import sqlite_pool_options
 from runtime.rasa_version import require_pinned_rasa
 
 logger = logging.getLogger(__name__)
 
-require_pinned_rasa()  # uses SQLTrackerStore's session_scope, SQLEvent and _retrieve
+require_pinned_rasa()  # uses SQLTrackerStore's engine, session_scope, SQLEvent, _additional_events and its row format
 
 CACHE_SIZE_ENV = "TRACKER_CACHE_CONVERSATIONS"  # 0 turns the cache off (the stock store's behaviour)
 DEFAULT_CACHE_SIZE = 2000
@@ -64,6 +67,11 @@ class _Kept:
 class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        pooled = sqlite_pool_options(str(self.engine.url))
+        if pooled:  # Rasa creates a SQLite engine without a pool
+            self.engine.dispose()
+            self.engine = sa.create_engine(self.engine.url, **pooled)
+            self.sessionmaker = sessionmaker(bind=self.engine)
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         self._size = cache_size()
 
@@ -90,49 +98,52 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 and len(kept.tracker.events) == kept.stored):
             kept.lent = True
             self._kept.move_to_end(sender_id)
+            # As loaded from the database: the processor stamps these for the turn it runs.
+            kept.tracker.model_id = None
+            kept.tracker.assistant_id = None
             return kept.tracker
         tracker = await super().retrieve(sender_id)
         if tracker is not None:
             self._keep(sender_id, _Kept(tracker, len(tracker.events), rows, lent=True))
         return tracker
 
-    def _unsaved_events(self, tracker: DialogueStateTracker) -> list[Event] | None:
-        """The events of `tracker` not yet in the database, when this store lent it; None when it cannot tell."""
+    def _new_events(self, session: Any, tracker: DialogueStateTracker, rows: _Rows) -> list[Event]:
         kept = self._kept.get(tracker.sender_id)
-        if kept is None or kept.tracker is not tracker:
-            return None
-        with self.session_scope() as session:
-            if self._rows(session, tracker.sender_id) != kept.rows:
-                return None
-        return list(itertools.islice(tracker.events, kept.stored, None))
-
-    async def stream_events(self, tracker: DialogueStateTracker) -> None:
-        if self.event_broker is None:
-            return
-        new_events = self._unsaved_events(tracker)
-        if new_events is None:
-            await super().stream_events(tracker)
-        else:
-            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
-
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        kept = self._kept.get(tracker.sender_id)
-        if kept is not None and kept.tracker is tracker and self._rows(session, tracker.sender_id) == kept.rows:
-            return itertools.islice(tracker.events, kept.stored, len(tracker.events))
-        return super()._additional_events(session, tracker)
+        if kept is not None and kept.tracker is tracker and kept.rows == rows:
+            return list(itertools.islice(tracker.events, kept.stored, None))
+        # Not a tracker this store lent, or the database changed since: count the rows, as the stock store does.
+        return list(super()._additional_events(session, tracker))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """The stock save (publish the new events, insert them) in one database session."""
+        sender_id = tracker.sender_id
         try:
-            await super().save(tracker)
+            with self.session_scope() as session:
+                new_events = self._new_events(session, tracker, self._rows(session, sender_id))
+                if self.event_broker is not None:
+                    await self._stream_new_events(self.event_broker, new_events, sender_id)
+                for event in new_events:
+                    session.add(self._row(sender_id, event))
+                session.flush()
+                rows = self._rows(session, sender_id)
+                session.commit()
         except BaseException:
-            self._kept.pop(tracker.sender_id, None)
+            self._kept.pop(sender_id, None)
             raise
-        if not self._size:
+        if not self._size or sum(isinstance(event, SessionStarted) for event in tracker.events) > 1:
+            # Off, or a new session began in this tracker: the next read starts at it, as the stock store's does.
+            self._kept.pop(sender_id, None)
             return
-        if sum(isinstance(event, SessionStarted) for event in tracker.events) > 1:
-            # A new session began in this tracker: the next read starts at it, as the stock store's does.
-            self._kept.pop(tracker.sender_id, None)
-            return
-        with self.session_scope() as session:
-            rows = self._rows(session, tracker.sender_id)
-        self._keep(tracker.sender_id, _Kept(tracker, len(tracker.events), rows))
+        self._keep(sender_id, _Kept(tracker, len(tracker.events), rows))
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        # As SQLTrackerStore.save writes it.
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )

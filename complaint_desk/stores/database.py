@@ -59,11 +59,19 @@ def use_sqlite_wal_everywhere() -> None:
         sa.event.listen(sa.engine.Engine, "connect", _sqlite_wal)
 
 
+def sqlite_pool_options(url: str) -> dict[str, Any]:
+    """A file SQLite database keeps its connections (SQLAlchemy 2.0's default) instead of opening, setting up
+    and closing one per session, which 1.4 does (NullPool) and which cost a third of a development turn."""
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return {}
+    return {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False}}
+
+
 @cache
 def engine_for(url: str, schema: str | None = None) -> sa.engine.Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    options: dict = {"future": True, "pool_pre_ping": True}
+    options: dict = {"future": True, "pool_pre_ping": True, **sqlite_pool_options(url)}
     if schema is not None:
         if not is_postgresql(url):
             raise ValueError("只有 PostgreSQL 支持单独的 schema（COMPLAINT_DB_SCHEMA / POSTGRESQL_SCHEMA）")

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from rasa.core.brokers.broker import EventBroker
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 
@@ -74,7 +75,7 @@ def test_a_write_by_another_replica_makes_the_next_read_load_from_the_database(d
 
 def test_a_turn_that_failed_before_saving_is_not_lent_again(database: str) -> None:
     desk = store(database)
-    tracker = started(desk, "c1")
+    started(desk, "c1")
     lent = run(desk.retrieve("c1"))
     turn(lent, "半途失败")  # never saved
     after = run(desk.retrieve("c1"))
@@ -117,3 +118,33 @@ def test_a_bad_size_names_the_variable(database: str, monkeypatch: pytest.Monkey
     monkeypatch.setenv(CACHE_SIZE_ENV, "很多")
     with pytest.raises(ValueError, match=CACHE_SIZE_ENV):
         store(database)
+
+
+class Recorded(EventBroker):
+    def __init__(self) -> None:
+        self.published: list[dict] = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+def test_the_broker_gets_each_new_event_once(database: str) -> None:
+    broker = Recorded()
+    desk = CachedSQLTrackerStore(DOMAIN, event_broker=broker, dialect="sqlite", db=database)
+    tracker = started(desk, "c1")
+    for text in ("第一句", "第二句"):
+        lent = run(desk.retrieve("c1"))
+        turn(lent, text)
+        run(desk.save(lent))
+    assert [e["event"] for e in broker.published] == [e.as_dict()["event"] for e in tracker.events]
+    assert [e["text"] for e in broker.published if e["event"] == "user"] == ["第一句", "第二句"]
+
+
+def test_a_lent_tracker_carries_no_model_stamp_of_the_last_turn(database: str) -> None:
+    desk = store(database)
+    tracker = started(desk, "c1")
+    tracker.model_id, tracker.assistant_id = "m1", "complaint-desk"
+    run(desk.save(tracker))
+    lent = run(desk.retrieve("c1"))
+    assert lent is tracker
+    assert (lent.model_id, lent.assistant_id) == (None, None)
