@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import EndpointConfig
 
 from runtime import rasa_server
 
@@ -45,3 +48,18 @@ def test_the_rasa_server_opens_sqlite_tracker_stores_in_wal_mode(tmp_path: Path)
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     finally:
         engine.dispose()
+
+
+def test_calls_to_the_action_server_are_encoded_with_ujson_in_utf8() -> None:
+    rasa_server.apply_fixes()
+
+    async def encoder() -> object:
+        async with EndpointConfig(url="http://127.0.0.1:1/webhook", basic_auth={"username": "u", "password": "p"}
+                                  ).session() as session:
+            assert session.auth is not None
+            return session._json_serialize
+
+    encode = asyncio.run(encoder())
+    body = {"tracker": {"events": [{"event": "user", "text": "退款/换货", "confidence": 0.125}]}}
+    assert encode(body) == '{"tracker":{"events":[{"event":"user","text":"退款/换货","confidence":0.125}]}}'
+    assert json.loads(encode(body)) == body
