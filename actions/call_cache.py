@@ -54,6 +54,9 @@ def tickets_for_order(tracker: Tracker, order_id: str) -> Sequence[Ticket]:
 def case_of(tracker: Tracker) -> Case:
     """The case for the tracker as it is now: one per action call and state of the slots."""
     key = ("case", len(tracker.events), json.dumps(tracker.slots, sort_keys=True, ensure_ascii=False, default=str))
-    lookups = CaseLookups(find_order=lambda order_id: find_order(tracker, order_id),
-                          tickets_for_order=lambda order_id: tickets_for_order(tracker, order_id))
+    lookups = CaseLookups(
+        find_order=lambda order_id: find_order(tracker, order_id),
+        earlier_tickets_on_order=lambda order_id, conversation_id: memoized(
+            tracker, ("earlier_tickets", order_id, conversation_id),
+            lambda: shared_desk().tickets.count_on_order_from_others(order_id, conversation_id)))
     return memoized(tracker, key, lambda: shared_desk().case(tracker.current_state(), lookups))

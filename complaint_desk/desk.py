@@ -354,7 +354,7 @@ class Desk:
         return row
 
     def lookups(self) -> CaseLookups:
-        return CaseLookups(find_order=self.orders.find, tickets_for_order=self.tickets.for_order)
+        return CaseLookups(find_order=self.orders.find, earlier_tickets_on_order=self.tickets.count_on_order_from_others)
 
 
 @cache

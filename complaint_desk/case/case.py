@@ -51,10 +51,11 @@ class CaseRules:
 
 @dataclass(frozen=True)
 class CaseLookups:
-    """How a case reads the order and the earlier tickets on it (a store, or a per-call memo of one)."""
+    """How a case reads the order and counts the earlier tickets on it (a store, or a per-call memo of one)."""
 
     find_order: Callable[[str], Order | None]
-    tickets_for_order: Callable[[str], Sequence[Ticket]]
+    # (order id, this conversation's id) -> tickets other conversations opened on the order
+    earlier_tickets_on_order: Callable[[str, str], int]
 
 
 class Case:
@@ -103,12 +104,11 @@ class Case:
         return self._lookups.find_order(order_id) if order_id else None
 
     @cached_property
-    def earlier_tickets(self) -> list[Ticket]:
-        """Tickets on the same order from other conversations."""
+    def earlier_tickets(self) -> int:
+        """How many tickets other conversations opened on the same order."""
         if self.order is None:
-            return []
-        return [t for t in self._lookups.tickets_for_order(self.order.order_id)
-                if t.conversation_id != self.conversation_id]
+            return 0
+        return self._lookups.earlier_tickets_on_order(self.order.order_id, self.conversation_id)
 
     # ------------------------------------------------------------ the domain's reading of it
 
@@ -151,8 +151,8 @@ class Case:
         return assess_risk(RiskInput(
             turns=self.turns,
             category=self.slots.get("complaint_category"),
-            repeat_on_same_order=bool(earlier),
-            earlier_complaints=len(earlier),
+            repeat_on_same_order=earlier > 0,
+            earlier_complaints=earlier,
             order_price=self.order.price if self.order else None,
         ), self.rules.risk)
 

@@ -71,7 +71,8 @@ def sqlite_pool_options(url: str) -> dict[str, Any]:
 def engine_for(url: str, schema: str | None = None) -> sa.engine.Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    options: dict = {"future": True, "pool_pre_ping": True, **sqlite_pool_options(url)}
+    # A database server can drop idle connections; a SQLite file cannot (the ping was a query per session).
+    options: dict = {"future": True, "pool_pre_ping": not url.startswith("sqlite"), **sqlite_pool_options(url)}
     if schema is not None:
         if not is_postgresql(url):
             raise ValueError("只有 PostgreSQL 支持单独的 schema（COMPLAINT_DB_SCHEMA / POSTGRESQL_SCHEMA）")

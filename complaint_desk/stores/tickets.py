@@ -145,6 +145,14 @@ class TicketStore:
             ).all()
             return [self._to_ticket(row) for row in rows]
 
+    def count_on_order_from_others(self, order_id: str, conversation_id: str) -> int:
+        """How many tickets on the order other conversations opened (the risk counts them; rows not loaded)."""
+        with self._sessions() as session:
+            return session.scalar(
+                sa.select(sa.func.count()).select_from(TicketRow)
+                .where(TicketRow.order_id == order_id, TicketRow.conversation_id != conversation_id)
+            ) or 0
+
     def for_conversation(self, conversation_id: str) -> list[Ticket]:
         with self._sessions() as session:
             rows = session.scalars(

@@ -4,6 +4,7 @@ the bot offers is among the console's suggestions, and both see the same risk an
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +13,12 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.call_cache import case_of
 from actions.complaint_actions import ActionProposeRemedy
 from actions.handoff_actions import ActionHandoffToHuman
 from complaint_desk.desk import Desk, shared_desk
 from complaint_desk.paths import KNOWLEDGE_DIR
+from complaint_desk.stores.tickets import NewTicket
 from complaint_desk.taxonomy import COMPLAINT_CATEGORIES
 
 DEMO_ORDERS = [o["order_id"] for o in yaml.safe_load((KNOWLEDGE_DIR / "demo_orders.yml").read_text())["orders"]]
@@ -79,3 +82,17 @@ def test_the_bots_offer_risk_and_level_are_the_consoles(desk: Desk, category: st
         assert handoff.level == console["complaint_level"], order_id
         assert console["risk"]["label"] in handoff.summary, (order_id, handoff.summary)
     assert checked, f"no demo order got an offer for {category}"
+
+
+def test_tickets_other_conversations_opened_on_the_order_raise_the_risk_for_bot_and_console(desk: Desk) -> None:
+    order_id = DEMO_ORDERS[-1]
+    state = tracker("delivery", order_id).current_state()
+    before = desk.case(state).risk()
+    for _ in range(2):
+        desk.tickets.open_ticket(NewTicket("another-conversation", order_id, "delivery", "投诉", "reship", "补发", None,
+                                           ["angry"], dt.timedelta(hours=48), customer_text="还是没到"))
+    console = desk.case(state).risk()
+    bot = case_of(tracker("delivery", order_id)).risk()
+    assert console.score > before.score
+    assert (bot.score, bot.triggers) == (console.score, console.triggers)
+    assert "earlier_complaints" in console.triggers
