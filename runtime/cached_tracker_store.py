@@ -4,13 +4,14 @@ Stock `SQLTrackerStore` reads and replays all events of the conversation three t
 turn, again inside `save` to find the events to publish to the event broker, and it counts them to find the
 ones to insert. The cost grows with the length of the conversation (bench/turn_length.py).
 
-Here each process keeps the trackers it saved, per conversation (at most `CACHED_CONVERSATIONS`, least
-recently used dropped; `TRACKER_CACHE_CONVERSATIONS`, default 2000, 0 for none). The database stays the only truth: a kept tracker is used only when one indexed
-query shows the conversation's rows are exactly those it was saved with (the same count and the same
-highest id), so a write by another replica, by another process or by a replica killed half-way makes the
-next read load from the database as before. A kept tracker is lent to one caller at a time (the processor
-holds it for the turn, under the lock store's lock); a second reader meanwhile gets its own copy from the
-database, and a tracker changed but not saved (a turn that failed) is never lent again.
+Here each process keeps the trackers it saved, per conversation (at most `TRACKER_CACHE_CONVERSATIONS`,
+default 2000, least recently used dropped; 0 for none). The database stays the only truth. A kept tracker is
+used when one indexed query shows the conversation's rows are those it was saved with (count, highest id, and
+that row's timestamp). When another replica appended rows since (round-robin balancing), only those rows are
+read and applied. Anything else (rows removed or written out of order, a new session) reloads the tracker as
+the stock store does, and so does a tracker changed but never saved (a failed turn). A kept tracker is lent to
+one caller at a time: the processor holds it for the turn, under the lock store's lock, and a second reader
+meanwhile gets its own copy from the database. A save is one database session.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ import json
 import logging
 import os
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
@@ -54,6 +57,16 @@ def cache_size() -> int:
 class _Rows:
     count: int
     last_id: int | None
+    prefix_changed: bool = False  # rows up to a known highest id were added or removed since it was known
+
+
+@contextmanager
+def _plain_session_scope(make_session: Any) -> Iterator[Any]:
+    session = make_session()
+    try:
+        yield session
+    finally:
+        session.close()
 
 
 @dataclass
@@ -74,11 +87,31 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sessionmaker(bind=self.engine)
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         self._size = cache_size()
+        self._schema_checked = False
 
-    def _rows(self, session: Any, sender_id: str) -> _Rows:
-        count, last_id = session.query(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)).filter(
-            self.SQLEvent.sender_id == sender_id).one()
-        return _Rows(int(count or 0), last_id)
+    def _rows(self, session: Any, sender_id: str, kept: _Kept | None = None) -> _Rows:
+        """The conversation's row count and highest id. With a kept tracker, also whether the rows it was
+        saved with are still there: as many rows up to its highest id, and that row still the event it saved
+        last (a SQLite id can be used again after a delete)."""
+        event = self.SQLEvent
+        columns = [sa.func.count(event.id), sa.func.max(event.id)]
+        known = kept.rows if kept is not None else None
+        if known is not None and known.last_id is not None:
+            columns += [sa.func.sum(sa.case((event.id <= known.last_id, 1), else_=0)),
+                        sa.func.max(sa.case((event.id == known.last_id, event.timestamp)))]
+        found = session.query(*columns).filter(event.sender_id == sender_id).one()
+        rows = _Rows(int(found[0] or 0), found[1])
+        if len(found) > 2 and (int(found[2] or 0) != known.count
+                               or found[3] != kept.tracker.events[kept.stored - 1].timestamp):
+            return _Rows(rows.count, rows.last_id, prefix_changed=True)
+        return rows
+
+    def session_scope(self) -> Any:
+        # The stock scope asks PostgreSQL whether the schema exists on every session; once per process is enough.
+        if self._schema_checked:
+            return _plain_session_scope(self.sessionmaker)
+        self._schema_checked = True
+        return super().session_scope()
 
     def _keep(self, sender_id: str, kept: _Kept) -> None:
         if not self._size:
@@ -91,21 +124,43 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         if not self._size:
             return await super().retrieve(sender_id)
-        with self.session_scope() as session:
-            rows = self._rows(session, sender_id)
         kept = self._kept.get(sender_id)
-        if (kept is not None and not kept.lent and kept.rows == rows
-                and len(kept.tracker.events) == kept.stored):
-            kept.lent = True
-            self._kept.move_to_end(sender_id)
-            # As loaded from the database: the processor stamps these for the turn it runs.
-            kept.tracker.model_id = None
-            kept.tracker.assistant_id = None
-            return kept.tracker
-        tracker = await super().retrieve(sender_id)
-        if tracker is not None:
-            self._keep(sender_id, _Kept(tracker, len(tracker.events), rows, lent=True))
-        return tracker
+        if kept is not None and (kept.lent or len(kept.tracker.events) != kept.stored):
+            kept = None
+        with self.session_scope() as session:
+            rows = self._rows(session, sender_id, kept)
+            if kept is not None and rows != kept.rows and not self._caught_up(session, kept, rows):
+                kept = None
+        if kept is None:
+            tracker = await super().retrieve(sender_id)
+            if tracker is not None:
+                self._keep(sender_id, _Kept(tracker, len(tracker.events), rows, lent=True))
+            return tracker
+        kept.lent = True
+        self._kept.move_to_end(sender_id)
+        # As loaded from the database: the processor stamps these for the turn it runs.
+        kept.tracker.model_id = None
+        kept.tracker.assistant_id = None
+        return kept.tracker
+
+    def _caught_up(self, session: Any, kept: _Kept, rows: _Rows) -> bool:
+        """Apply the rows another process appended since `kept` was saved; False when that is not all that
+        changed (rows removed or written out of order, a new session) and the tracker must be loaded again."""
+        if rows.prefix_changed or kept.rows.last_id is None or rows.count <= kept.rows.count:
+            return False
+        event = self.SQLEvent
+        newer = session.query(event.data).filter(
+            event.sender_id == kept.tracker.sender_id, event.id > kept.rows.last_id).order_by(event.id).all()
+        if len(newer) != rows.count - kept.rows.count:
+            return False
+        events = deserialise_events([json.loads(data) for (data,) in newer])
+        if any(isinstance(e, SessionStarted) for e in events):
+            return False
+        for e in events:
+            kept.tracker.update(e)
+        kept.stored = len(kept.tracker.events)
+        kept.rows = rows
+        return True
 
     def _new_events(self, session: Any, tracker: DialogueStateTracker, rows: _Rows) -> list[Event]:
         kept = self._kept.get(tracker.sender_id)
@@ -119,19 +174,23 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         sender_id = tracker.sender_id
         try:
             with self.session_scope() as session:
-                new_events = self._new_events(session, tracker, self._rows(session, sender_id))
+                kept = self._kept.get(sender_id)
+                before = self._rows(session, sender_id, kept if kept is not None and kept.tracker is tracker else None)
+                new_events = self._new_events(session, tracker, before)
                 if self.event_broker is not None:
                     await self._stream_new_events(self.event_broker, new_events, sender_id)
-                for event in new_events:
-                    session.add(self._row(sender_id, event))
+                added = [self._row(sender_id, event) for event in new_events]
+                session.add_all(added)
                 session.flush()
-                rows = self._rows(session, sender_id)
+                rows = _Rows(before.count + len(added), max([before.last_id or 0, *(row.id for row in added)]) or None)
                 session.commit()
         except BaseException:
             self._kept.pop(sender_id, None)
             raise
-        if not self._size or sum(isinstance(event, SessionStarted) for event in tracker.events) > 1:
-            # Off, or a new session began in this tracker: the next read starts at it, as the stock store's does.
+        if (not self._size or before.prefix_changed
+                or sum(isinstance(event, SessionStarted) for event in tracker.events) > 1):
+            # Off, rows changed under it, or a new session began in this tracker (the next read starts at it, as
+            # the stock store's does): the next read loads from the database.
             self._kept.pop(sender_id, None)
             return
         self._keep(sender_id, _Kept(tracker, len(tracker.events), rows))

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
@@ -62,15 +63,54 @@ def test_a_saved_tracker_is_lent_again_and_only_its_new_events_are_written(datab
     assert list(in_database.events) == list(tracker.events)  # each event written once, in order
 
 
-def test_a_write_by_another_replica_makes_the_next_read_load_from_the_database(database: str) -> None:
+def test_rows_another_replica_appended_are_applied_to_the_kept_tracker(database: str) -> None:
     one, two = store(database), store(database)
-    started(one, "c1")
+    mine = started(one, "c1")
     other = run(two.retrieve("c1"))
     turn(other, "另一个副本写的")
     run(two.save(other))
     seen = run(one.retrieve("c1"))
-    assert seen is not other
+    assert seen is mine  # caught up, not reloaded
     assert seen.latest_message.text == "另一个副本写的"
+    assert list(seen.events)[-3:] == list(run(store(database).retrieve("c1")).events)[-3:]
+    turn(seen, "回到第一个副本")
+    run(one.save(seen))
+    in_database = run(store(database).retrieve_full_tracker("c1"))
+    assert [e.text for e in in_database.events if isinstance(e, UserUttered)] == ["另一个副本写的", "回到第一个副本"]
+
+
+def test_rows_removed_or_written_out_of_order_make_the_next_read_load_from_the_database(database: str) -> None:
+    desk = store(database)
+    mine = started(desk, "c1")
+    turn(mine, "会被删掉")
+    run(desk.save(mine))
+    with desk.session_scope() as session:
+        event = desk.SQLEvent
+        last = session.query(sa.func.max(event.id)).scalar()
+        session.query(event).filter(event.id == last).delete()
+        session.commit()
+    other = store(database)
+    extra = run(other.retrieve("c1"))
+    turn(extra, "新写的")
+    run(other.save(extra))  # same row count as before, different rows
+    seen = run(desk.retrieve("c1"))
+    assert seen is not mine
+    assert list(seen.events) == list(run(store(database).retrieve("c1")).events)
+
+
+def test_a_new_session_written_by_another_replica_is_read_from_its_start(database: str) -> None:
+    one, two = store(database), store(database)
+    mine = started(one, "c1")
+    turn(mine, "旧会话")
+    run(one.save(mine))
+    other = run(two.retrieve("c1"))
+    other.update(ActionExecuted("action_session_start"))
+    other.update(SessionStarted())
+    other.update(ActionExecuted("action_listen"))
+    run(two.save(other))
+    seen = run(one.retrieve("c1"))
+    assert seen is not mine
+    assert not any(isinstance(e, UserUttered) for e in seen.events)
 
 
 def test_a_turn_that_failed_before_saving_is_not_lent_again(database: str) -> None:
