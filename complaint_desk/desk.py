@@ -11,11 +11,12 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from complaint_desk import clock
@@ -346,12 +347,25 @@ class Desk:
         return None
 
     def index_conversation(self, state: Mapping[str, Any]) -> dict[str, Any]:
-        """Write the conversation's row, and what it is searched by, into the conversation index; returns the row."""
-        case = self.case(state)
-        row = self._console_row(case)
-        words = search_text((turn.text for turn in case.turns), (case.slot("order_id"), case.slot("ticket_id")))
-        self.conversation_index.put(row, words)
+        """Write the conversation's row, and what it is searched by, into the conversation index; returns the row.
+
+        Runs on every save of a tracker, so its lookups (order, earlier tickets, agent mode, hand-off, owner) and
+        the write share one connection and one transaction: a session per lookup cost a pool check-out, a ping
+        and a rollback each, most of a turn's database time in production (docs/measurements.md, turn cost)."""
+        with self.sessions.kw["bind"].connect() as connection, connection.begin():
+            desk = self._on_one_connection(connection)
+            case = desk.case(state)
+            row = desk._console_row(case)
+            words = search_text((turn.text for turn in case.turns), (case.slot("order_id"), case.slot("ticket_id")))
+            desk.conversation_index.put(row, words)
         return row
+
+    def _on_one_connection(self, connection: sa.engine.Connection) -> Desk:
+        """This desk with the stores the console row reads and writes bound to `connection` and its transaction."""
+        sessions = sessionmaker(bind=connection, future=True, expire_on_commit=False)
+        return replace(self, sessions=sessions, orders=OrderStore(sessions), tickets=TicketStore(sessions),
+                       handoffs=HandoffQueue(sessions), agent_modes=AgentSessionStore(sessions),
+                       accounts=AccountStore(sessions), conversation_index=ConversationIndex(sessions))
 
     def lookups(self) -> CaseLookups:
         return CaseLookups(find_order=self.orders.find, earlier_tickets_on_order=self.tickets.count_on_order_from_others)
