@@ -5,11 +5,10 @@
 
 from __future__ import annotations
 
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
 import aiohttp
-import ujson
 from jsonschema import ValidationError, validators
 from jsonschema.protocols import Validator
 from rasa.core.actions.action import RemoteAction
@@ -17,7 +16,7 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 from complaint_desk.stores.database import use_sqlite_wal_everywhere
-from runtime import waiting_receipts
+from runtime import fast_json, waiting_receipts
 from runtime.rasa_version import require_pinned_rasa
 
 
@@ -44,18 +43,13 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         raise
 
 
-# Each custom-action call sends the whole tracker; aiohttp's default json.dumps took most of the call's CPU
-# in a long conversation (docs/measurements.md, turn cost). ujson is in the Rasa pin list and is what Sanic
-# parses with on the action server; UTF-8 as is, not \u escapes, also makes the body smaller.
-json_dumps = partial(ujson.dumps, ensure_ascii=False, escape_forward_slashes=False)
-
-
 def _endpoint_session(self: EndpointConfig) -> aiohttp.ClientSession:
-    # EndpointConfig.session of Rasa 3.6.21, with the JSON encoder set.
+    # EndpointConfig.session of Rasa 3.6.21, with the JSON encoder set: each custom-action call sends the whole
+    # tracker, and aiohttp's default json.dumps was most of a call's CPU in a long conversation.
     auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
     return aiohttp.ClientSession(headers=self.headers, auth=auth,
                                  timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-                                 json_serialize=json_dumps)
+                                 json_serialize=fast_json.dumps)
 
 
 def apply_fixes() -> None:
