@@ -17,7 +17,7 @@ export PYTHONPATH := $(CURDIR)
 export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 
-.PHONY: help install browser services train validate run test test-unit test-integration test-e2e test-production test-stories lint eval-nlu eval-blind bench bench-assist bench-insights insights-report seed-demo vendor-js vendor-web vendor-axe clean
+.PHONY: help install browser services train validate run test test-unit test-integration test-e2e test-production test-stories lint eval-nlu eval-blind bench bench-profile bench-length bench-assist bench-insights insights-report seed-demo vendor-js vendor-web vendor-axe clean
 
 help:
 	@echo "make run    # 安装依赖、按需训练模型，并启动动作服务器 + Rasa 服务器"
@@ -94,6 +94,13 @@ eval-blind: $(MODEL)
 
 bench: $(MODEL)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
+
+# A turn's CPU split by stage (py-spy), and a turn at length 1 against 10, 30 and 60: BENCH_ARGS="--mode dev".
+bench-profile: $(MODEL)
+	$(BIN)/python -m bench.profile_turns $(BENCH_ARGS)
+
+bench-length: $(MODEL)
+	$(BIN)/python -m bench.turn_length $(BENCH_ARGS)
 
 bench-assist: $(MODEL)
 	$(BIN)/python bench/bench_assist.py --stack
