@@ -37,11 +37,15 @@ def store(database: str) -> CachedSQLTrackerStore:
     return CachedSQLTrackerStore(DOMAIN, dialect="sqlite", db=database)
 
 
-def started(store: CachedSQLTrackerStore, sender: str):  # noqa: ANN201
-    tracker = run(store.get_or_create_tracker(sender, append_action_listen=False))
+def new_session(tracker) -> None:  # noqa: ANN001
     tracker.update(ActionExecuted("action_session_start"))
     tracker.update(SessionStarted())
     tracker.update(ActionExecuted("action_listen"))
+
+
+def started(store: CachedSQLTrackerStore, sender: str):  # noqa: ANN201
+    tracker = run(store.get_or_create_tracker(sender, append_action_listen=False))
+    new_session(tracker)
     run(store.save(tracker))
     return tracker
 
@@ -104,9 +108,7 @@ def test_a_new_session_written_by_another_replica_is_read_from_its_start(databas
     turn(mine, "旧会话")
     run(one.save(mine))
     other = run(two.retrieve("c1"))
-    other.update(ActionExecuted("action_session_start"))
-    other.update(SessionStarted())
-    other.update(ActionExecuted("action_listen"))
+    new_session(other)
     run(two.save(other))
     seen = run(one.retrieve("c1"))
     assert seen is not mine
@@ -138,9 +140,7 @@ def test_a_new_session_is_read_from_its_start_like_the_stock_store(database: str
     desk = store(database)
     tracker = started(desk, "c1")
     turn(tracker, "第一次")
-    tracker.update(ActionExecuted("action_session_start"))
-    tracker.update(SessionStarted())
-    tracker.update(ActionExecuted("action_listen"))
+    new_session(tracker)
     run(desk.save(tracker))
     read = run(desk.retrieve("c1"))
     assert read is not tracker
