@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
+from complaint_desk import clock
+from complaint_desk.case.handoff_summary import is_working_time, load_handoff_data
+from complaint_desk.case.risk import load_risk_rules
+from complaint_desk.paths import KNOWLEDGE_DIR
 from complaint_desk.team.roles import Role
 from tests.accounts import make_account
 from tools.stack import Stack, start_stack
@@ -43,6 +47,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 # Package scope: the sync Playwright driver keeps an asyncio loop running until it closes, which would
 # break asyncio.run() in the tests of later packages.
+def in_service_hours() -> bool:
+    """Whether the stack, on this machine's clock, is inside the service hours of knowledge/handoff.yml: the hand-off
+    wording and the queue card differ outside them, and the browser tests run at any time of day."""
+    hours = load_handoff_data(KNOWLEDGE_DIR / "handoff.yml", load_risk_rules(KNOWLEDGE_DIR / "risk_rules.yml"))
+    return is_working_time(clock.now(), hours)
+
+
+def handed_off_words() -> str:
+    """Words every hand-off message has, in or outside service hours."""
+    return "转交人工客服专员" if in_service_hours() else "非工作时间"
+
+
 @pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists() and shutil.which("chromium") is None:

@@ -10,7 +10,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from complaint_desk.team.roles import Role
-from tests.e2e.conftest import Dialogs, open_console
+from tests.e2e.conftest import Dialogs, handed_off_words, open_console
 from tools.stack import Stack
 
 ANGRY_COMPLAINT = "你们这什么破快递！！一个星期了还没到！气死我了！"
@@ -214,7 +214,7 @@ def test_a_privacy_hand_off_reaches_the_specialist_with_an_alert_and_moves_on_wi
     context, console = open_console(browser, stack, dialogs, Role.SPECIALIST, "小林", team="privacy")
     try:
         say(customer, PRIVACY_LEAK)
-        expect(bot_lines(customer).last).to_contain_text("转交人工客服专员")  # the hand-off message
+        expect(bot_lines(customer).last).to_contain_text(handed_off_words())  # the hand-off message
         session = session_of(customer)
 
         row = conversation_row(console, session)

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from complaint_desk.team.roles import Role
-from tests.e2e.conftest import UI_TIMEOUT_MS, Dialogs, open_console, open_supervisor
+from tests.e2e.conftest import UI_TIMEOUT_MS, Dialogs, in_service_hours, open_console, open_supervisor
 from tools.stack import Stack
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -110,7 +110,7 @@ def test_human_button_queue_agent_hand_back_and_stars(browser: Browser, stack: S
         page.get_by_test_id("widget-human").click()
         queue = page.get_by_test_id("widget-queue")
         expect(queue).to_be_visible()
-        expect(page.get_by_test_id("widget-queue-text")).to_contain_text("售后")
+        expect(page.get_by_test_id("widget-queue-text")).to_contain_text("售后" if in_service_hours() else "非工作时间")
         expect(queue).to_have_attribute("data-position", re.compile(r"^\d+$"))
         expect(page.get_by_test_id("widget-human")).to_be_disabled()
         page.screenshot(path=str(shots / "widget-queue-phone.png"))
@@ -125,7 +125,8 @@ def test_human_button_queue_agent_hand_back_and_stars(browser: Browser, stack: S
         say(page, "我白天上班，麻烦尽快")
         receipt = page.get_by_test_id("widget-msg-bot").last
         expect(receipt).to_contain_text("收到")
-        expect(receipt).to_contain_text(re.compile("下一位|前面还有"))  # with the position, not met with silence
+        # With the position, not met with silence; outside service hours, with when the shift begins.
+        expect(receipt).to_contain_text(re.compile("下一位|前面还有" if in_service_hours() else "上班后"))
         session = session_of(page)
         console.locator(f"[data-testid='conversation-row'][data-id='{session}']").click()
         console.get_by_test_id("btn-takeover").click()

@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from complaint_desk.team.roles import Role
-from tests.e2e.conftest import Dialogs, open_console, open_supervisor
+from tests.e2e.conftest import Dialogs, handed_off_words, open_console, open_supervisor
 from tools.stack import Stack
 
 FRAUD = ("你们页面上写的纯羊毛，收到一看标签是涤纶，这不是虚假宣传吗", "472918305563", "我要退一赔三")
@@ -37,7 +37,7 @@ def test_a_fraud_case_moves_through_the_team(customer: Page, browser: Browser, s
             count = customer.get_by_test_id("widget-msg-bot").count()
             say(customer, text)
             expect(customer.get_by_test_id("widget-msg-bot")).not_to_have_count(count)
-        expect(customer.get_by_test_id("widget-msg-bot").last).to_contain_text("转交人工客服专员")
+        expect(customer.get_by_test_id("widget-msg-bot").last).to_contain_text(handed_off_words())
         session = customer.locator(".cdw-root").get_attribute("data-session")
         assert session
 
