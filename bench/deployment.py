@@ -9,8 +9,10 @@ If PostgreSQL or Redis cannot be reached, the bench says so and falls back to de
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -66,6 +68,22 @@ class Deployment:
         return start_stack(var_dir, model=model, replicas=self.replicas, mode="production",
                            database_url=self.database_url, db_schema=self.schema, redis_prefix=self.redis_prefix,
                            timeout=PRODUCTION_STARTUP_SECONDS)
+
+    @contextmanager
+    def running(self, model: Path, label: str = "") -> Iterator[Stack]:
+        """The stack started on free ports in a temp var dir, stopped and its schemas and keys removed after."""
+        with tempfile.TemporaryDirectory(prefix="bench-stack-") as tmp:
+            progress(f"{label}starting the stack ({self.mode} mode, {self.replicas} Rasa server(s)) …")
+            try:
+                stack = self.start(Path(tmp) / "var", model)
+            except BaseException:
+                self.cleanup()
+                raise
+            try:
+                yield stack
+            finally:
+                stack.stop()
+                self.cleanup()
 
     def _execute(self, statement: str) -> None:
         engine = sa.create_engine(self.database_url, future=True,

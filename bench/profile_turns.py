@@ -20,7 +20,6 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 import threading
 from collections import Counter
 from pathlib import Path
@@ -216,22 +215,12 @@ def main() -> int:
     else:
         deployment = choose("production" if args.mode == "production" else "development", args.replicas,
                             args.database_url, args.redis_url)
-        with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
-            progress(f"starting the stack ({deployment.mode} mode, {deployment.replicas} Rasa server(s)) …")
-            try:
-                stack = deployment.start(Path(tmp) / "var", DEFAULT_MODEL)
-            except BaseException:
-                deployment.cleanup()
-                raise
-            try:
-                replicas = [p.pid for role, p in stack.roles.items() if role.startswith("rasa_server")]
-                action = stack.roles["action_server"].pid
-                report = profile(stack.rasa_urls, {"rasa_server": replicas[0], "action_server": action},
-                                 {"rasa_server": replicas, "action_server": [action]}, args, "ours",
-                                 sender_ids(stack), check=True)
-            finally:
-                stack.stop()
-                deployment.cleanup()
+        with deployment.running(DEFAULT_MODEL) as stack:
+            replicas = [p.pid for role, p in stack.roles.items() if role.startswith("rasa_server")]
+            action = stack.roles["action_server"].pid
+            report = profile(stack.rasa_urls, {"rasa_server": replicas[0], "action_server": action},
+                             {"rasa_server": replicas, "action_server": [action]}, args, "ours",
+                             sender_ids(stack), check=True)
         mode = deployment.mode
     report.update(target=args.target, mode=mode, concurrency=args.concurrency)
     out = BENCH_VAR / f"profile_split_{args.target}_{mode.split()[0]}.json"

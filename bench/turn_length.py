@@ -19,7 +19,6 @@ import asyncio
 import json
 import os
 import statistics
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -82,25 +81,15 @@ def measure(args: argparse.Namespace, cache_size: str) -> dict:
                         args.database_url, args.redis_url)
     os.environ[CACHE_SIZE_ENV] = cache_size
     label = "tracker cache off (stock SQL store)" if cache_size == "0" else f"tracker cache {cache_size}"
-    with tempfile.TemporaryDirectory(prefix="bench-length-") as tmp:
-        progress(f"{label}: starting the stack ({deployment.mode} mode, {deployment.replicas} Rasa server(s)) …")
-        try:
-            stack = deployment.start(Path(tmp) / "var", args.model)
-        except BaseException:
-            deployment.cleanup()
-            raise
-        try:
-            name = sender_ids(stack)
-            pids = [process.pid for role, process in stack.roles.items() if not role.startswith("followup")]
-            asyncio.run(_conversation(stack.rasa_urls, name(f"length-warmup-{uuid.uuid4().hex[:6]}"), 10, pids))
-            runs = []
-            for number in range(args.conversations):
-                progress(f"{label}: conversation {number + 1}/{args.conversations}, {args.turns} turns one at a time")
-                runs.append(asyncio.run(_conversation(
-                    stack.rasa_urls, name(f"length-{uuid.uuid4().hex[:8]}"), args.turns, pids)))
-        finally:
-            stack.stop()
-            deployment.cleanup()
+    with deployment.running(args.model, f"{label}: ") as stack:
+        name = sender_ids(stack)
+        pids = [process.pid for role, process in stack.roles.items() if not role.startswith("followup")]
+        asyncio.run(_conversation(stack.rasa_urls, name(f"length-warmup-{uuid.uuid4().hex[:6]}"), 10, pids))
+        runs = []
+        for number in range(args.conversations):
+            progress(f"{label}: conversation {number + 1}/{args.conversations}, {args.turns} turns one at a time")
+            runs.append(asyncio.run(_conversation(
+                stack.rasa_urls, name(f"length-{uuid.uuid4().hex[:8]}"), args.turns, pids)))
     rows = summarize(runs, args.turns)
     first, last = rows[0], rows[-1]
     ratio = {

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import logging
 import os
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -36,8 +35,6 @@ from sqlalchemy.orm import sessionmaker
 from complaint_desk.stores.database import sqlite_pool_options
 from runtime import fast_json
 from runtime.rasa_version import require_pinned_rasa
-
-logger = logging.getLogger(__name__)
 
 require_pinned_rasa()  # uses SQLTrackerStore's engine, session_scope, SQLEvent, _additional_events and its row format
 
@@ -163,9 +160,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         kept.rows = rows
         return True
 
-    def _new_events(self, session: Any, tracker: DialogueStateTracker, rows: _Rows) -> list[Event]:
-        kept = self._kept.get(tracker.sender_id)
-        if kept is not None and kept.tracker is tracker and kept.rows == rows:
+    def _new_events(self, session: Any, tracker: DialogueStateTracker, kept: _Kept | None, rows: _Rows) -> list[Event]:
+        if kept is not None and kept.rows == rows:
             return list(itertools.islice(tracker.events, kept.stored, None))
         # Not a tracker this store lent, or the database changed since: count the rows, as the stock store does.
         return list(super()._additional_events(session, tracker))
@@ -176,8 +172,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         try:
             with self.session_scope() as session:
                 kept = self._kept.get(sender_id)
-                before = self._rows(session, sender_id, kept if kept is not None and kept.tracker is tracker else None)
-                new_events = self._new_events(session, tracker, before)
+                if kept is not None and kept.tracker is not tracker:
+                    kept = None
+                before = self._rows(session, sender_id, kept)
+                new_events = self._new_events(session, tracker, kept, before)
                 if self.event_broker is not None:
                     await self._stream_new_events(self.event_broker, new_events, sender_id)
                 added = [self._row(sender_id, event) for event in new_events]
