@@ -215,17 +215,48 @@ def _ending_problems(end: dict[str, Any], tracker: dict[str, Any]) -> list[str]:
     if category:  # a writer may name the category by its intent (complain_quality for quality): the same thing
         category = category_for_intent(category) or category
     paused = bool(tracker.get("paused"))
+    problems = _count_problems(end, tracker, paused)
     if outcome == "ticket":
-        problems = [] if slots.get("ticket_id") else ["no ticket"]
-        if category and slots.get("complaint_category") != category:
-            problems.append(f"category {slots.get('complaint_category')} instead of {category}")
-        return problems
-    if outcome == "handoff":
-        return [] if paused else ["no handoff"]
-    if outcome == "no_complaint":
-        started = slots.get("complaint_category") or slots.get("ticket_id")
-        return [f"a {slots.get('complaint_category')} complaint started"] if started else []
-    return []
+        if not slots.get("ticket_id"):
+            problems.append("no ticket")
+        ticketed = _first_ticket_category(tracker) if "tickets" in end else slots.get("complaint_category")
+        if category and ticketed != category:
+            problems.append(f"category {ticketed} instead of {category}")
+    elif outcome == "handoff" and not paused:
+        problems.append("no handoff")
+    elif outcome == "no_complaint" and (slots.get("complaint_category") or slots.get("ticket_id")):
+        problems.append(f"a {slots.get('complaint_category')} complaint started")
+    return problems
+
+
+def _count_problems(end: dict[str, Any], tracker: dict[str, Any], paused: bool) -> list[str]:
+    """The optional checks of batch 9 on: how many tickets the conversation opened, and whether it ended handed over."""
+    problems = []
+    if "tickets" in end and len(_tickets_opened(tracker)) != end["tickets"]:
+        problems.append(f"{len(_tickets_opened(tracker))} tickets instead of {end['tickets']}")
+    if "handed_off" in end and paused != bool(end["handed_off"]):
+        problems.append("handed off" if paused else "not handed off")
+    return problems
+
+
+def _ticket_events(tracker: dict[str, Any]) -> list[dict[str, Any]]:
+    return [event for event in tracker.get("events") or []
+            if event.get("event") == "slot" and event.get("name") == "ticket_id" and event.get("value")]
+
+
+def _tickets_opened(tracker: dict[str, Any]) -> list[str]:
+    return list(dict.fromkeys(str(event["value"]) for event in _ticket_events(tracker)))
+
+
+def _first_ticket_category(tracker: dict[str, Any]) -> str | None:
+    """The category when the first ticket was opened: a later new complaint changes the slot."""
+    category = None
+    for event in tracker.get("events") or []:
+        if event.get("event") == "slot" and event.get("name") == "complaint_category":
+            category = event.get("value")
+        if event.get("event") == "slot" and event.get("name") == "ticket_id" and event.get("value"):
+            return category
+    return None
 
 
 # ---------------------------------------------------------------- the report

@@ -25,6 +25,21 @@ def test_an_ending_is_checked_against_the_tracker() -> None:
     assert _ending_problems({"outcome": "any"}, ticket) == []
 
 
+def _slot(name: str, value: object) -> dict[str, object]:
+    return {"event": "slot", "name": name, "value": value}
+
+
+def test_an_ending_can_count_the_tickets_and_the_handoff() -> None:
+    two = {"slots": {"ticket_id": "TS2", "complaint_category": "price"}, "paused": True, "events": [
+        _slot("complaint_category", "delivery"), _slot("ticket_id", "TS1"), _slot("ticket_id", None),
+        _slot("complaint_category", "price"), _slot("ticket_id", "TS2"), _slot("ticket_id", "TS2")]}
+    assert _ending_problems({"outcome": "ticket", "category": "delivery", "tickets": 2}, two) == []
+    assert _ending_problems({"outcome": "ticket", "category": "delivery", "tickets": 2, "handed_off": True}, two) == []
+    assert _ending_problems({"outcome": "ticket", "category": "delivery", "tickets": 1, "handed_off": False}, two) == [
+        "2 tickets instead of 1", "handed off"]
+    assert _ending_problems({"outcome": "ticket", "category": "delivery"}, two) == ["category price instead of delivery"]
+
+
 def test_complaint_intents() -> None:
     assert is_complaint("complain_price") and is_complaint("threaten_escalation")
     assert not is_complaint("thank") and not is_complaint(None)
