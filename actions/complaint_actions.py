@@ -10,6 +10,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.about_the_ticket import answer_about_the_ticket
 from actions.blocking_action import BlockingAction
 from actions.call_cache import case_of
 from actions.guarded_messages import recent_bot_texts, send_checked
@@ -34,6 +35,7 @@ SATISFACTION_BUTTONS = [
 ]
 SATISFIED_INTENTS = {"affirm", "thank"}
 WIDGET_CHANNEL = "socketio"  # the storefront widget (channels/socketio_guarded.py)
+PRIVACY_INTENTS = {"complain_privacy"}  # a leak goes to the privacy specialist, ticket or not
 MIN_PROBLEM_DETAIL_CHARS = 8  # shorter first messages ("快递！！") get asked what happened
 
 
@@ -85,16 +87,29 @@ class ActionAcknowledgeComplaint(BlockingAction):
 
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        category = category_for_intent(intent) or tracker.get_slot("complaint_category") or "delivery"
         case = case_of(tracker)
+        to_a_person = intent in PRIVACY_INTENTS or case.needs_a_human_now()
+        if not to_a_person and case.is_more_about_the_ticket() and answer_about_the_ticket(dispatcher, tracker):
+            # "上门取件会先打电话吗" after the ticket: answered, and the form does not start a second complaint.
+            return [FollowupAction("action_listen")]
+        category = category_for_intent(intent) or tracker.get_slot("complaint_category") or "delivery"
         send_checked(dispatcher, tracker, acknowledgement(category, case.profile().reply_style, tracker))
         complaint_text = (tracker.latest_message.get("text") or "").strip()
         events: list[EventType] = [SlotSet("complaint_category", category), SlotSet("declined_remedies", [])]
+        if tracker.get_slot("ticket_id") and not to_a_person:
+            events += a_new_case()
         if len(complaint_text) >= MIN_PROBLEM_DETAIL_CHARS:
             events.append(SlotSet("problem_detail", complaint_text))
         if case.needs_a_human_now():
             events.append(FollowupAction("action_handoff_to_human"))
         return events
+
+
+def a_new_case() -> list[EventType]:
+    """A new complaint after a ticket: the form asks for its own order, outcome and details."""
+    return [SlotSet(name, value) for name, value in (
+        ("ticket_id", None), ("order_id", None), ("order_to_confirm", None), ("order_lookup_failures", 0),
+        ("desired_outcome", None), ("problem_detail", None), ("offered_remedy", None), ("evidence", []))]
 
 
 class ActionAskProblemDetail(Action):

@@ -28,3 +28,12 @@ def action_before_latest_message(tracker: Tracker) -> str | None:
     actions = [event.get("name") for event in _events_before_latest_message(tracker)
                if event.get("event") == "action" and event.get("name") != ACTION_LISTEN]
     return actions[-1] if actions else None
+
+
+def set_in_reply_to_previous_message(tracker: Tracker, slot: str) -> bool:
+    """Whether `slot` got a value while the bot answered the customer's previous message (the order it found)."""
+    users = [index for index, event in enumerate(tracker.events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return False
+    return any(event.get("event") == "slot" and event.get("name") == slot and event.get("value")
+               for event in tracker.events[users[-2] + 1:users[-1]])

@@ -1,5 +1,6 @@
 """`action_default_fallback`, Rasa's fallback, replaced: when a proposal is waiting for the customer's yes or no,
-a message the bot did not understand gets the question again instead of "describe your problem"."""
+a message the bot did not understand gets the question again instead of "describe your problem"; after the
+ticket, it gets the ticket."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.about_the_ticket import answer_about_the_ticket
+from actions.blocking_action import off_loop
 from actions.complaint_actions import CONFIRM_BUTTONS
 from actions.conversation_history import action_before_latest_message
 from actions.guarded_messages import send_checked
@@ -29,7 +32,8 @@ class ActionDefaultFallback(Action):
         if waiting_on_a_proposal(tracker):
             send_checked(dispatcher, tracker, shared_desk().replies.text("proposal_not_understood"),
                          buttons=CONFIRM_BUTTONS)
-        else:
+        elif not await off_loop(answer_about_the_ticket, dispatcher, tracker):
+            # (after the ticket, what the bot did not understand is most likely about it: "工单号再发我一次")
             dispatcher.utter_message(response="utter_default")
         # As Rasa's own fallback does: the message is kept in the transcript but not in the dialogue state,
         # so a "可以" after this still answers the proposal.

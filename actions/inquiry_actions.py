@@ -7,6 +7,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.about_the_ticket import answer_about_the_ticket
 from actions.blocking_action import BlockingAction
 from actions.call_cache import case_of, find_order, tickets_for_order
 from actions.complaint_actions import order_summary
@@ -26,7 +27,11 @@ class ActionAnswerPolicyQuestion(BlockingAction):
         wish = wish_asked_in_open_complaint(tracker)
         if wish:  # "能直接退款不？" in the middle of a complaint asks for a refund, not about the rules
             return note_asked_wish(dispatcher, tracker, wish)
-        _topic, answer = shared_desk().faq.answer(tracker.latest_message.get("text") or "")
+        topic, answer = shared_desk().faq.answer(tracker.latest_message.get("text") or "")
+        if topic is None and tracker.get_slot("order_to_confirm"):
+            return []  # "那单不是耳机吗？" to "is it this order?": the form asks again, naming what the order holds
+        if topic is None and answer_about_the_ticket(dispatcher, tracker):
+            return []  # after the ticket, a question the rules do not answer is about the ticket
         send_checked(dispatcher, tracker, answer)
         return []
 
@@ -42,6 +47,8 @@ class ActionReportProgress(BlockingAction):
         if wish:  # "那能补偿点啥吗" before any ticket asks for compensation, not about progress
             return note_asked_wish(dispatcher, tracker, wish)
         tickets = shared_desk().tickets.for_conversation(tracker.sender_id)
+        if not tickets and tracker.get_slot("order_to_confirm"):
+            return []  # "那单不是耳机吗？" to "is it this order?": the form asks again, naming what the order holds
         if not tickets:
             send_checked(dispatcher, tracker, progress_before_a_ticket(tracker))
             return []

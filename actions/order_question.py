@@ -3,6 +3,8 @@ order found is for another product than the one the customer described, "is it t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -11,17 +13,39 @@ from rasa_sdk.types import DomainDict
 from actions.blocking_action import off_loop
 from actions.call_cache import case_of, find_order
 from actions.guarded_messages import recent_bot_texts, send_checked
-from complaint_desk.case.turns import last_named
+from complaint_desk.case.turns import CustomerTurn
 from complaint_desk.desk import shared_desk
+from complaint_desk.nlu.product_words import ProductWords
 from complaint_desk.stores.orders import Order, could_be_the_ordered_product
 
 
+def last_named_products(turns: Sequence[CustomerTurn], words: ProductWords) -> list[str]:
+    """The products named in the customer's latest message that has a product entity; empty when nothing was
+    named, or only a part, the box, a material or a quantity (指示灯, 集尘盒, 盒子, 两罐)."""
+    for turn in reversed(turns):
+        if any(entity.get("entity") == "product" and entity.get("value") for entity in turn.entities):
+            return words.products_named(turn.text, turn.entities)
+    return []
+
+
 def product_named_elsewhere(tracker: Tracker, order: Order) -> str | None:
-    """The product the customer last named, when it cannot be the one on this order (保温杯 against 扫地机器人)."""
-    named = last_named(case_of(tracker).turns, "product")
-    if not named or not shared_desk().product_words.names_a_product(named):
-        return None  # nothing named, or a part, the box, a material, a quantity (指示灯, 盒子, 两罐)
-    return None if could_be_the_ordered_product(named, order.product) else named
+    """The product the customer last named, when it cannot be the one on this order (保温杯 against 扫地机器人).
+    A message that names two ("不是坚果那单，扫地机是…") doubts nothing if one of them can be."""
+    named = last_named_products(case_of(tracker).turns, shared_desk().product_words)
+    if any(could_be_the_ordered_product(product, order.product) for product in named):
+        return None
+    return named[0] if named else None
+
+
+def names_the_ordered_product(tracker: Tracker, order_id: str) -> bool:
+    """"我写错了，是手表绑不上" to "订单…买的是儿童电话手表，是这一单吗？": the answer names the product on the order,
+    and no other ("手表？我说的是扫地机啊" is a no)."""
+    turn = case_of(tracker).latest_turn
+    order = find_order(tracker, order_id)
+    if turn is None or order is None or turn.intent == "deny":
+        return False
+    named = shared_desk().product_words.products_named(turn.text, turn.entities)
+    return bool(named) and all(could_be_the_ordered_product(product, order.product) for product in named)
 
 
 class ActionAskOrderId(Action):

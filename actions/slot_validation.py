@@ -12,9 +12,9 @@ from rasa_sdk.types import DomainDict
 from actions.blocking_action import off_loop
 from actions.call_cache import find_order
 from actions.complaint_actions import order_summary
-from actions.conversation_history import slot_before_latest_message
+from actions.conversation_history import set_in_reply_to_previous_message, slot_before_latest_message
 from actions.guarded_messages import recent_bot_texts, send_checked
-from actions.order_question import product_named_elsewhere
+from actions.order_question import names_the_ordered_product, product_named_elsewhere
 from complaint_desk.case.risk import threatened_channels
 from complaint_desk.case.turns import CustomerTurn
 from complaint_desk.desk import shared_desk
@@ -25,8 +25,9 @@ from complaint_desk.taxonomy import category_for_intent
 
 MAX_ORDER_LOOKUP_FAILURES = 2
 ORDER_ATTEMPT_INTENTS = {"give_order_number", "nlu_fallback", "deny", "affirm"}
-# Answers to "is it this order?" that go on without objecting ("可以，谢谢", "我要退货退款") take it as the one.
-CONFIRMS_THE_ORDER = {"affirm", "thank", "state_desired_outcome"}
+# Answers to "is it this order?" that take it as the one ("对", "可以，谢谢"). A wish alone ("给我退款就行")
+# answers another question: the wish is noted and the order asked about again.
+CONFIRMS_THE_ORDER = {"affirm", "thank"}
 NO_PREFERENCE_INTENTS = {"affirm", "deny", "nlu_fallback"}
 
 
@@ -93,6 +94,8 @@ class ValidateComplaintForm(FormValidationAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         named = shared_desk().outcome_words.read(tracker.latest_message.get("text") or "")
         if tracker.get_slot("requested_slot") == "desired_outcome":
+            if not named and denies_the_order_just_found(tracker):
+                return {}  # the form asks for the order number again (extract_order_id)
             if named:
                 return {"desired_outcome": named}
             if tracker.get_slot("desired_outcome"):
@@ -126,12 +129,15 @@ class ValidateComplaintForm(FormValidationAction):
         text = tracker.latest_message.get("text") or ""
         found = extract_order_id(text)
         if tracker.get_slot("requested_slot") != "order_id":
+            if not found and denies_the_order_just_found(tracker):
+                return {"order_id": None}
             return {"order_id": found} if found and not tracker.get_slot("order_id") else {}
         if found:
             return {"order_id": found}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         awaiting_confirmation = tracker.get_slot("order_to_confirm")
-        if awaiting_confirmation and intent in CONFIRMS_THE_ORDER:
+        if awaiting_confirmation and (intent in CONFIRMS_THE_ORDER or
+                                      await off_loop(names_the_ordered_product, tracker, awaiting_confirmation)):
             return {"order_id": awaiting_confirmation}
         # A reply to "请提供订单号" that holds no number is a failed attempt, not a digression.
         return {"order_id": text} if intent in ORDER_ATTEMPT_INTENTS else {}
@@ -142,6 +148,8 @@ class ValidateComplaintForm(FormValidationAction):
         # The NLU may take a price ("扫地机器人1999") for the order number; the message itself may hold the real one.
         order_id: str | None = extract_order_id(str(slot_value or "")) or extract_order_id(
             tracker.latest_message.get("text") or "")
+        if order_id is None and denies_the_order_just_found(tracker):
+            return {"order_id": None, "order_to_confirm": None}
         if order_id is None and tracker.get_slot("requested_slot") != "order_id":
             # A number that is no order number (an amount, a price: "把差价300退给我") said while the form asked
             # something else is no attempt at one, and leaves the order already found alone.
@@ -167,6 +175,15 @@ class ValidateComplaintForm(FormValidationAction):
         send_checked(dispatcher, tracker, message)
         # A new number replaces the order awaiting confirmation, so the re-ask is for a number, not about that order.
         return {"order_id": None, "order_lookup_failures": failures, "order_to_confirm": None}
+
+
+def denies_the_order_just_found(tracker: Tracker) -> bool:
+    """A bare "不是" right after the bot said which order it found ("查到了：坚果礼盒…您希望我们怎么处理？") is a no
+    to that order, not "no preference" about the outcome."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return intent == "deny" and tracker.get_slot("requested_slot") == "desired_outcome" and \
+        shared_desk().product_words.says_not_this_order(tracker.latest_message.get("text") or "") and \
+        set_in_reply_to_previous_message(tracker, "order_id")
 
 
 def goes_to_a_person(tracker: Tracker) -> bool:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import sessionmaker
 
 from complaint_desk import clock
 from complaint_desk.assist import ConsoleAssist, Phrasing
+from complaint_desk.case.after_ticket import AfterTicketWords
 from complaint_desk.case.case import Case, CaseLookups, CaseRules
 from complaint_desk.case.handoff_summary import (
     HandoffReason,
@@ -107,6 +108,7 @@ class Desk:
         """Load every knowledge file (each validated at load) and open the stores (COMPLAINT_DB_URL)."""
         policy = load_policy(knowledge_dir / "remedy_policy.yml")
         risk = load_risk_rules(knowledge_dir / "risk_rules.yml")
+        product_words = ProductWords.from_file(knowledge_dir / "product_words.yml")
         rules = CaseRules(
             policy=policy,
             engine=PolicyEngine(policy),
@@ -114,6 +116,8 @@ class Desk:
             levels=load_level_table(policy, knowledge_dir / "risk_rules.yml"),
             profiles=load_profile_rules(knowledge_dir / "customer_profiles.yml"),
             handoff=load_handoff_data(knowledge_dir / "handoff.yml", risk),
+            after_ticket=AfterTicketWords.from_file(knowledge_dir / "after_ticket.yml"),
+            product_words=product_words,
         )
         guard = load_guard(knowledge_dir / "guard_rules.yml", knowledge_dir / "guard_phrases.yml")
         replies = ReplyBook.from_file(knowledge_dir / "replies.yml")
@@ -132,7 +136,7 @@ class Desk:
             faq=PolicyFaq.from_file(knowledge_dir / "policy_faq.yml"),
             evidence_words=EvidenceReader.from_file(knowledge_dir / "evidence_keywords.yml"),
             outcome_words=OutcomeWords.from_file(knowledge_dir / "outcome_words.yml"),
-            product_words=ProductWords.from_file(knowledge_dir / "product_words.yml"),
+            product_words=product_words,
             assist=ConsoleAssist(rules.policy, guard, replies, Phrasing.from_file(knowledge_dir / "assist_phrasing.yml"),
                                  orders),
             sessions=sessions,

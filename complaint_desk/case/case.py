@@ -16,12 +16,15 @@ from functools import cached_property
 from typing import Any
 
 from complaint_desk import clock
+from complaint_desk.case.after_ticket import AfterTicketWords
 from complaint_desk.case.handoff_summary import HandoffData, HandoffReason, SummaryInput, summarize_for_agent
 from complaint_desk.case.profile import CustomerProfile, ProfileRules, profile_customer
 from complaint_desk.case.risk import RiskAssessment, RiskInput, RiskRules, assess_risk, threatened_channels
 from complaint_desk.case.turns import CustomerTurn, turns_from_tracker_events
 from complaint_desk.guard.verdict import GuardContext
 from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
+from complaint_desk.nlu.order_numbers import extract_order_id
+from complaint_desk.nlu.product_words import ProductWords
 from complaint_desk.policy.engine import PolicyEngine
 from complaint_desk.policy.levels import LevelTable, complaint_level
 from complaint_desk.policy.model import (
@@ -47,6 +50,8 @@ class CaseRules:
     levels: LevelTable
     profiles: ProfileRules
     handoff: HandoffData
+    after_ticket: AfterTicketWords
+    product_words: ProductWords
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,17 @@ class Case:
         return self._lookups.earlier_tickets_on_order(self.order.order_id, self.conversation_id)
 
     # ------------------------------------------------------------ the domain's reading of it
+
+    def is_more_about_the_ticket(self) -> bool:
+        """Whether the latest message, after this conversation's ticket was opened, is more about that case
+        (where to send the parcel, when the money arrives, "盒子我扔了") than a new complaint."""
+        turn = self.latest_turn
+        if not self.slots.get("ticket_id") or turn is None:
+            return False
+        return not self.rules.after_ticket.starts_a_new_complaint(
+            turn.text, order_number=extract_order_id(turn.text), ticket_order_id=self.slots.get("order_id"),
+            named_products=self.rules.product_words.products_named(turn.text, turn.entities),
+            ticket_product=self.order.product if self.order else None)
 
     def complaint(self) -> Complaint | None:
         """The complaint as the policy engine sees it; None until the category is known."""

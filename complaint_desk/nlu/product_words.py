@@ -8,12 +8,15 @@ them is another product, so none of them is a reason to doubt the order.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.nlu.normalize import normalize
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _NUMERALS = r"(?:\d+|[一二两三四五六七八九十百几多半俩仨]+)"
 
 
@@ -21,6 +24,7 @@ _NUMERALS = r"(?:\d+|[一二两三四五六七八九十百几多半俩仨]+)"
 class ProductWords:
     not_a_product: tuple[str, ...]
     quantity: re.Pattern[str]
+    not_this_order: tuple[str, ...] = ()  # a bare no right after the bot named the order it found ("不是这单")
 
     @classmethod
     def from_file(cls, path: str | Path) -> ProductWords:
@@ -28,11 +32,37 @@ class ProductWords:
         with reading(raw, "商品用词"):
             words = tuple(normalize(str(word)) for word in raw["not_a_product"])
             measures = "".join(re.escape(normalize(str(word))) for word in raw["measure_words"])
-            return cls(words, re.compile(f"^{_NUMERALS}[{measures}]$"))
+            return cls(words, re.compile(f"^{_NUMERALS}[{measures}]$"),
+                       tuple(normalize(str(word)) for word in raw.get("not_this_order") or ()))
 
-    def names_a_product(self, value: str) -> bool:
-        """False for a part, an accessory, packaging, a material or a bare quantity."""
+    def names_a_product(self, value: str, following: str = "") -> bool:
+        """False for a part, an accessory, packaging, a material or a bare quantity.
+
+        `following` is the message's text right after the value: the NLU may cut a part's name short (集尘 of
+        集尘盒), and a part word that begins inside the value and ends after it still names a part.
+        """
         text = normalize(value or "").strip()
         if not text or self.quantity.match(text):
             return False
-        return not text.endswith(self.not_a_product)
+        after = normalize(following or "")
+        return not any((text + after[:extra]).endswith(word)
+                       for word in self.not_a_product for extra in range(min(len(word), len(after) + 1)))
+
+    def says_not_this_order(self, text: str) -> bool:
+        normalized = normalize(text or "")
+        return any(word in normalized for word in self.not_this_order)
+
+    def products_named(self, text: str, entities: Sequence[Mapping[str, Any]]) -> list[str]:
+        """The products a message names, in order: parts, packaging and materials left out, and Latin names (SOS,
+        app) too when a Chinese one is there ("孩子的电话手表 SOS键按了没反应" names 电话手表)."""
+        products = [product for entity in entities if entity.get("entity") == "product"
+                    for product in [self.product_in(text, entity)] if product]
+        chinese = [product for product in products if _HAN.search(product)]
+        return chinese or products
+
+    def product_in(self, text: str, entity: Mapping[str, Any]) -> str | None:
+        """The product a Rasa-style product entity of `text` names, or None for a part, packaging, a quantity."""
+        value = str(entity.get("value") or "")
+        end = entity.get("end")
+        following = text[end:] if isinstance(end, int) else ""
+        return value if self.names_a_product(value, following) else None

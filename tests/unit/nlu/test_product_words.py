@@ -25,3 +25,37 @@ def test_a_file_without_its_list_names_the_file(tmp_path: Path) -> None:
     broken.write_text("measure_words: [个]\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match="product_words.yml"):
         ProductWords.from_file(broken)
+
+
+@pytest.mark.parametrize(("value", "following"), [("集尘", "盒是碎的"), ("手表", "带断了"), ("吸尘器滤", "网堵了")])
+def test_a_part_the_nlu_cut_short_is_still_a_part(value: str, following: str) -> None:
+    assert not ProductWords.from_file(SHIPPED).names_a_product(value, following)
+
+
+@pytest.mark.parametrize(("value", "following"), [("手表", "屏幕坏了"), ("扫地机器人", "的尘盒碎了"), ("耳机", "")])
+def test_a_product_followed_by_its_part_is_a_product(value: str, following: str) -> None:
+    assert ProductWords.from_file(SHIPPED).names_a_product(value, following)
+
+
+def test_the_product_of_an_entity_is_read_with_the_text_after_it() -> None:
+    words, text = ProductWords.from_file(SHIPPED), "扫地机器人到货 集尘盒是碎的"
+    assert words.product_in(text, {"entity": "product", "value": "集尘", "start": 8, "end": 10}) is None
+    assert words.product_in(text, {"entity": "product", "value": "扫地机器人", "start": 0, "end": 5}) == "扫地机器人"
+
+
+def test_the_products_a_message_names_leave_out_parts_materials_and_latin_names() -> None:
+    words = ProductWords.from_file(SHIPPED)
+    sos = [{"entity": "product", "value": "手表", "start": 5, "end": 7},
+           {"entity": "product", "value": "SOS", "start": 8, "end": 11}]
+    assert words.products_named("孩子的电话手表 SOS键按了没反应", sos) == ["手表"]
+    essence = [{"entity": "product", "value": "面膜", "start": 0, "end": 2},
+               {"entity": "product", "value": "精华", "start": 13, "end": 15}]
+    assert words.products_named("面膜收到的时候袋子都破了 精华漏了一盒子", essence) == ["面膜"]
+    assert words.products_named("盒子压扁了", [{"entity": "product", "value": "盒子", "start": 0, "end": 2}]) == []
+    assert words.products_named("iPhone 坏了", [{"entity": "product", "value": "iPhone", "start": 0, "end": 6}]) == ["iPhone"]
+
+
+@pytest.mark.parametrize(("text", "denies"), [("不是", True), ("不對 不是這單", True), ("搞错了", True), ("不转 不吸", False),
+                                              ("不用了", False)])
+def test_a_no_to_the_order_found_is_told_from_a_description(text: str, denies: bool) -> None:
+    assert ProductWords.from_file(SHIPPED).says_not_this_order(text) is denies

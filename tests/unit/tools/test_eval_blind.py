@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from tools.eval_blind import _ending_problems, eval_guard, is_complaint
+import datetime as dt
+from pathlib import Path
+
+from complaint_desk.desk import Desk
+from complaint_desk.stores.tickets import NewTicket
+from tools.eval_blind import _ending_problems, _forget_earlier_tickets, eval_guard, is_complaint
 
 
 def test_the_guard_part_counts_recall_and_false_blocks_per_family() -> None:
@@ -43,3 +48,15 @@ def test_an_ending_can_count_the_tickets_and_the_handoff() -> None:
 def test_complaint_intents() -> None:
     assert is_complaint("complain_price") and is_complaint("threaten_escalation")
     assert not is_complaint("thank") and not is_complaint(None)
+
+
+def test_each_script_starts_without_the_tickets_of_the_scripts_before_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    desk = Desk.build(db_url=url, var_dir=tmp_path)
+    ticket = desk.tickets.open_ticket(NewTicket("an-earlier-script", "472918305561", "delivery", "投诉", "reship", "补发",
+                                                None, ["angry"], dt.timedelta(hours=48), customer_text="还没到"))
+    desk.follow_ups.schedule(ticket.ticket_id, "an-earlier-script", dt.datetime.now(dt.UTC))
+    assert desk.tickets.count_on_order_from_others("472918305561", "the-next-script") == 1
+    _forget_earlier_tickets(url)
+    assert desk.tickets.count_on_order_from_others("472918305561", "the-next-script") == 0
+    assert desk.tickets.get(ticket.ticket_id) is None

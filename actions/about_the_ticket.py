@@ -1,0 +1,45 @@
+"""After the ticket: a message about the case it is for gets an answer and the ticket, not a second complaint.
+
+The decision is the case's (`Case.is_more_about_the_ticket`); here it is said: empathy when the customer is
+upset, the rule answer when the message asks one the FAQ knows, and the ticket with its remedy and status.
+"""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.call_cache import case_of
+from actions.guarded_messages import recent_bot_texts, send_checked
+from complaint_desk.desk import shared_desk
+
+UPSET = frozenset({"angry", "anxious", "disappointed"})
+
+
+def the_ticket_line(tracker: Tracker) -> str | None:
+    """"您的工单 TS…（方案）还在处理中…", or None when the conversation has no ticket."""
+    ticket_id = tracker.get_slot("ticket_id")
+    ticket = shared_desk().tickets.get(ticket_id) if ticket_id else None
+    if ticket is None:
+        return None
+    replies = shared_desk().replies
+    return replies.text("about_the_ticket", avoid=recent_bot_texts(tracker), ticket_id=ticket.ticket_id,
+                        remedy=ticket.remedy_title, status=replies.name_of("ticket_status", ticket.status))
+
+
+def answer_about_the_ticket(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Answer a message about the open ticket; False when there is no ticket to speak of."""
+    line = the_ticket_line(tracker)
+    if line is None:
+        return False
+    desk = shared_desk()
+    emotion = (tracker.latest_message.get("emotion") or {}).get("name")
+    empathy = desk.replies.empathize(emotion, avoid=recent_bot_texts(tracker)) if emotion in UPSET else ""
+    topic, answer = desk.faq.answer(tracker.latest_message.get("text") or "")
+    ticket = desk.tickets.get(tracker.get_slot("ticket_id"))
+    context = case_of(tracker).ticket_guard_context(ticket) if ticket else None
+    before = f"{empathy}{answer if topic else ''}"
+    if before:
+        send_checked(dispatcher, tracker, before, context)
+    send_checked(dispatcher, tracker, line, context)
+    return True
