@@ -23,8 +23,11 @@ def the_ticket_line(tracker: Tracker) -> str | None:
     if ticket is None:
         return None
     replies = shared_desk().replies
+    offer = next((offer for offer in case_of(tracker).offers() if offer.remedy_id == ticket.remedy_id), None)
+    next_step = f"{offer.timeline}。" if offer and offer.timeline and ticket.status == "open" else ""
     return replies.text("about_the_ticket", avoid=recent_bot_texts(tracker), ticket_id=ticket.ticket_id,
-                        remedy=ticket.remedy_title, status=replies.name_of("ticket_status", ticket.status))
+                        remedy=ticket.remedy_title, status=replies.name_of("ticket_status", ticket.status),
+                        next_step=next_step)
 
 
 def answer_about_the_ticket(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

@@ -30,8 +30,8 @@ class ActionAnswerPolicyQuestion(BlockingAction):
         topic, answer = shared_desk().faq.answer(tracker.latest_message.get("text") or "")
         if topic is None and tracker.get_slot("order_to_confirm"):
             return []  # "那单不是耳机吗？" to "is it this order?": the form asks again, naming what the order holds
-        if topic is None and answer_about_the_ticket(dispatcher, tracker):
-            return []  # after the ticket, a question the rules do not answer is about the ticket
+        if answer_about_the_ticket(dispatcher, tracker):
+            return []  # after the ticket: the rule answer, if any, and the ticket with what happens next
         send_checked(dispatcher, tracker, answer)
         return []
 
@@ -52,6 +52,9 @@ class ActionReportProgress(BlockingAction):
         if not tickets:
             send_checked(dispatcher, tracker, progress_before_a_ticket(tracker))
             return []
+        topic, answer = shared_desk().faq.answer(tracker.latest_message.get("text") or "")
+        if topic:  # "换好了会通知我吗": the rule answer first, then the ticket's status
+            send_checked(dispatcher, tracker, answer)
         send_progress(dispatcher, tracker, tickets[-1])
         return []
 
@@ -150,6 +153,10 @@ class ActionNoteDesiredOutcome(BlockingAction):
         return "action_note_desired_outcome"
 
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if answer_about_the_ticket(dispatcher, tracker):
+            # After the ticket a wish ("再发一下工单号", "能改成退款吗") is noted for the agent with the ticket;
+            # the bot does not reopen a remedy the customer accepted.
+            return []
         outcome = tracker.get_slot("desired_outcome")
         named = shared_desk().outcome_words.read(tracker.latest_message.get("text") or "")
         events: list[EventType] = []

@@ -3,6 +3,7 @@ order found is for another product than the one the customer described, "is it t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rasa_sdk import Action, Tracker
@@ -16,7 +17,9 @@ from actions.guarded_messages import recent_bot_texts, send_checked
 from complaint_desk.case.turns import CustomerTurn
 from complaint_desk.desk import shared_desk
 from complaint_desk.nlu.product_words import ProductWords
-from complaint_desk.stores.orders import Order, could_be_the_ordered_product
+from complaint_desk.stores.orders import Order
+
+_QUESTION = re.compile(r"[？?]|[吗嗎呢][\s。！!~～]*$")
 
 
 def last_named_products(turns: Sequence[CustomerTurn], words: ProductWords) -> list[str]:
@@ -31,21 +34,28 @@ def last_named_products(turns: Sequence[CustomerTurn], words: ProductWords) -> l
 def product_named_elsewhere(tracker: Tracker, order: Order) -> str | None:
     """The product the customer last named, when it cannot be the one on this order (保温杯 against 扫地机器人).
     A message that names two ("不是坚果那单，扫地机是…") doubts nothing if one of them can be."""
-    named = last_named_products(case_of(tracker).turns, shared_desk().product_words)
-    if any(could_be_the_ordered_product(product, order.product) for product in named):
+    words = shared_desk().product_words
+    named = last_named_products(case_of(tracker).turns_since_the_last_ticket, words)
+    if any(words.could_be(product, order.product) for product in named):
         return None
     return named[0] if named else None
 
 
 def names_the_ordered_product(tracker: Tracker, order_id: str) -> bool:
-    """"我写错了，是手表绑不上" to "订单…买的是儿童电话手表，是这一单吗？": the answer names the product on the order,
-    and no other ("手表？我说的是扫地机啊" is a no)."""
+    """"我写错了，是手表绑不上" or "哦对 是扫地机那单，跟手表没关系" to "订单…买的是…，是这一单吗？": the answer names
+    the product on the order, asks nothing back ("手表？我说的是扫地机啊，那单不是扫地机吗？") and does not open with a
+    no ("不是啊 手表早收到了")."""
     turn = case_of(tracker).latest_turn
     order = find_order(tracker, order_id)
-    if turn is None or order is None or turn.intent == "deny":
+    words = shared_desk().product_words
+    if turn is None or order is None or turn.intent == "deny" or asks_back(turn.text) or \
+            words.opens_with_a_denial(turn.text):
         return False
-    named = shared_desk().product_words.products_named(turn.text, turn.entities)
-    return bool(named) and all(could_be_the_ordered_product(product, order.product) for product in named)
+    return any(words.could_be(product, order.product) for product in words.products_named(turn.text, turn.entities))
+
+
+def asks_back(text: str) -> bool:
+    return bool(_QUESTION.search(text or ""))
 
 
 class ActionAskOrderId(Action):

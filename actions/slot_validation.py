@@ -160,7 +160,8 @@ class ValidateComplaintForm(FormValidationAction):
             return {"order_id": None, "order_to_confirm": None}
         order = await off_loop(find_order, tracker, order_id)
         if order is not None:
-            if order_id != awaiting_confirmation and product_named_elsewhere(tracker, order):
+            # A number given in answer to "is it this order?" is the customer's correction: not doubted again.
+            if not awaiting_confirmation and product_named_elsewhere(tracker, order):
                 return {"order_id": None, "order_to_confirm": order_id}
             send_checked(dispatcher, tracker, order_summary(order))
             return {"order_id": order_id, "order_lookup_failures": 0, "order_to_confirm": None}

@@ -9,13 +9,11 @@ is another matter (knowledge/after_ticket.yml).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.nlu.normalize import normalize
-from complaint_desk.stores.orders import could_be_the_ordered_product
 
 
 @dataclass(frozen=True)
@@ -32,16 +30,13 @@ class AfterTicketWords:
             return cls(words)
 
     def starts_a_new_complaint(self, text: str, *, order_number: str | None, ticket_order_id: str | None,
-                               named_products: Sequence[str], ticket_product: str | None) -> bool:
+                               names_another_product: bool) -> bool:
         """Whether the message is a new complaint rather than more about the ticket's case.
 
-        `order_number` is the one the message gives, `named_products` the products it names (parts, packaging
-        and quantities already left out), `ticket_order_id` / `ticket_product` the order the ticket is for.
+        `order_number` is the one the message gives, `ticket_order_id` the order the ticket is for, and
+        `names_another_product` whether the message names products none of which can be the one on that order.
         """
-        if order_number and order_number != ticket_order_id:
-            return True
-        if named_products and ticket_product and not any(
-                could_be_the_ordered_product(product, ticket_product) for product in named_products):
+        if (order_number and order_number != ticket_order_id) or names_another_product:
             return True
         normalized = normalize(text or "")
         return any(word in normalized for word in self.another_matter)

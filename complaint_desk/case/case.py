@@ -86,6 +86,14 @@ class Case:
     def turns(self) -> list[CustomerTurn]:
         return turns_from_tracker_events(self.events)
 
+    @cached_property
+    def turns_since_the_last_ticket(self) -> list[CustomerTurn]:
+        """The turns after this conversation's latest ticket was opened (all of them before any): a complaint
+        after a ticket is a case of its own, and what was said about the first one is not about it."""
+        opened = [index for index, event in enumerate(self.events)
+                  if event.get("event") == "slot" and event.get("name") == "ticket_id" and event.get("value")]
+        return turns_from_tracker_events(self.events[opened[-1] + 1:]) if opened else self.turns
+
     @property
     def latest_turn(self) -> CustomerTurn | None:
         return self.turns[-1] if self.turns else None
@@ -123,10 +131,12 @@ class Case:
         turn = self.latest_turn
         if not self.slots.get("ticket_id") or turn is None:
             return False
+        words = self.rules.product_words
+        named = words.products_named(turn.text, turn.entities)
+        another = bool(named and self.order) and not any(words.could_be(product, self.order.product) for product in named)
         return not self.rules.after_ticket.starts_a_new_complaint(
             turn.text, order_number=extract_order_id(turn.text), ticket_order_id=self.slots.get("order_id"),
-            named_products=self.rules.product_words.products_named(turn.text, turn.entities),
-            ticket_product=self.order.product if self.order else None)
+            names_another_product=another)
 
     def complaint(self) -> Complaint | None:
         """The complaint as the policy engine sees it; None until the category is known."""

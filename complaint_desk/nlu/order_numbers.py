@@ -9,10 +9,20 @@ from complaint_desk.nlu.normalize import normalize
 from complaint_desk.nlu.numerals import spelled_digits_to_arabic
 
 ORDER_ID_PATTERN = re.compile(r"(?<!\d)\d{12}(?!\d)")
+# Twelve digits typed in groups, as the order page shows them or as people read them out: "4729 1830 5563",
+# "4729-1830-5563". Groups of at least three digits, so that "3 件 2 个" style counts never join up.
+_GROUPED = re.compile(r"(?<!\d)(?<!\d[ \t-])\d{3,}(?:[ \t-]+\d{3,})+(?![ \t-]?\d)")
+
+
+def _joined_groups(text: str) -> str:
+    def join(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group(0))
+        return digits if len(digits) == 12 else match.group(0)
+    return _GROUPED.sub(join, text)
 
 
 def _readable(text: str) -> str:
-    return spelled_digits_to_arabic(normalize(text or ""))
+    return _joined_groups(spelled_digits_to_arabic(normalize(text or "")))
 
 
 def extract_order_id(text: str) -> str | None:

@@ -17,6 +17,7 @@ from complaint_desk.knowledge import load_knowledge, reading
 from complaint_desk.nlu.normalize import normalize
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_LEADING = " \t，,。.!！~～哦噢喔啊呃额嗯诶欸唉"  # fillers before the answer itself
 _NUMERALS = r"(?:\d+|[一二两三四五六七八九十百几多半俩仨]+)"
 
 
@@ -25,6 +26,8 @@ class ProductWords:
     not_a_product: tuple[str, ...]
     quantity: re.Pattern[str]
     not_this_order: tuple[str, ...] = ()  # a bare no right after the bot named the order it found ("不是这单")
+    generic_characters: frozenset[str] = frozenset()  # 机, 器…: shared by too many products to tell them apart
+    denial_openings: tuple[str, ...] = ()  # an answer to "is it this order?" that opens with these is a no
 
     @classmethod
     def from_file(cls, path: str | Path) -> ProductWords:
@@ -33,7 +36,9 @@ class ProductWords:
             words = tuple(normalize(str(word)) for word in raw["not_a_product"])
             measures = "".join(re.escape(normalize(str(word))) for word in raw["measure_words"])
             return cls(words, re.compile(f"^{_NUMERALS}[{measures}]$"),
-                       tuple(normalize(str(word)) for word in raw.get("not_this_order") or ()))
+                       tuple(normalize(str(word)) for word in raw.get("not_this_order") or ()),
+                       frozenset("".join(normalize(str(word)) for word in raw.get("generic_characters") or ())),
+                       tuple(normalize(str(word)) for word in raw.get("denial_openings") or ()))
 
     def names_a_product(self, value: str, following: str = "") -> bool:
         """False for a part, an accessory, packaging, a material or a bare quantity.
@@ -47,6 +52,25 @@ class ProductWords:
         after = normalize(following or "")
         return not any((text + after[:extra]).endswith(word)
                        for word in self.not_a_product for extra in range(min(len(word), len(after) + 1)))
+
+    def could_be(self, named: str, ordered: str) -> bool:
+        """Whether a product the customer named could be the one on the order.
+
+        Lenient on purpose, since a wrong doubt annoys more than a missed one: a shared Chinese character counts
+        (耳机 / 蓝牙耳机, 杯子 / 保温杯, 耳機 / 耳机), and a name without Chinese characters (iPhone) cannot be
+        judged, so it counts too. Characters many products share (扫地机 / 蓝牙耳机: 机) count only when the
+        name has nothing else (机器 / 扫地机器人).
+        """
+        named_characters = set(_HAN.findall(normalize(named)))
+        ordered_characters = set(_HAN.findall(normalize(ordered)))
+        if not named_characters or not ordered_characters:
+            return True
+        shared = named_characters & ordered_characters
+        return bool(shared - self.generic_characters) or bool(shared and named_characters <= self.generic_characters)
+
+    def opens_with_a_denial(self, text: str) -> bool:
+        """"不是啊 手表早收到了": a no, whatever it names after."""
+        return normalize(text or "").lstrip(_LEADING).startswith(self.denial_openings) if self.denial_openings else False
 
     def says_not_this_order(self, text: str) -> bool:
         normalized = normalize(text or "")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,12 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from complaint_desk.knowledge import load_knowledge
-from complaint_desk.nlu.normalize import normalize
 from complaint_desk.policy.model import OrderFacts
 from complaint_desk.stores.database import serialize_writers
 from complaint_desk.stores.tables import OrderRow
-
-_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -51,20 +47,6 @@ class Order:
 
 def _to_order(row: OrderRow) -> Order:
     return Order(**{column.name: getattr(row, column.name) for column in OrderRow.__table__.columns})
-
-
-def could_be_the_ordered_product(named: str, ordered: str) -> bool:
-    """Whether a product the customer named could be the one on the order.
-
-    Lenient on purpose, since a wrong doubt annoys more than a missed one: any shared Chinese
-    character counts (耳机 / 蓝牙耳机, 杯子 / 保温杯, 耳機 / 耳机), and a name without Chinese
-    characters (iPhone) cannot be judged, so it counts too.
-    """
-    named_characters = set(_HAN_RE.findall(normalize(named)))
-    ordered_characters = set(_HAN_RE.findall(normalize(ordered)))
-    if not named_characters or not ordered_characters:
-        return True
-    return bool(named_characters & ordered_characters)
 
 
 class OrderStore:

@@ -59,3 +59,23 @@ def test_the_products_a_message_names_leave_out_parts_materials_and_latin_names(
                                               ("不用了", False)])
 def test_a_no_to_the_order_found_is_told_from_a_description(text: str, denies: bool) -> None:
     assert ProductWords.from_file(SHIPPED).says_not_this_order(text) is denies
+
+
+@pytest.mark.parametrize(("named", "ordered"), [
+    ("耳机", "蓝牙耳机"), ("杯子", "保温杯"), ("耳機", "蓝牙耳机"), ("扫地机器人", "扫地机器人"), ("iPhone", "手机"),
+    ("机器", "扫地机器人"),
+])
+def test_a_product_that_shares_a_character_or_cannot_be_judged_could_be_the_ordered_one(named: str, ordered: str) -> None:
+    assert ProductWords.from_file(SHIPPED).could_be(named, ordered)
+
+
+@pytest.mark.parametrize(("named", "ordered"), [("保温杯", "扫地机器人"), ("羽絨服", "坚果礼盒"), ("面膜", "儿童电话手表"),
+                                                ("扫地机", "蓝牙耳机")])
+def test_a_product_with_nothing_but_a_common_character_in_common_is_not_the_ordered_one(named: str, ordered: str) -> None:
+    assert not ProductWords.from_file(SHIPPED).could_be(named, ordered)
+
+
+@pytest.mark.parametrize(("text", "denies"), [("不是啊 手表早收到了", True), ("哦 不对，是另一单", True), ("没买过手表", True),
+                                              ("哦我写错了 就是这个", False), ("不好意思 就是这单", False)])
+def test_an_answer_that_opens_with_a_no_is_a_no(text: str, denies: bool) -> None:
+    assert ProductWords.from_file(SHIPPED).opens_with_a_denial(text) is denies

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from complaint_desk.stores.database import create_schema, engine_for, session_factory
-from complaint_desk.stores.orders import OrderStore, could_be_the_ordered_product
+from complaint_desk.stores.orders import OrderStore
 
 DEMO_ORDERS = Path(__file__).resolve().parents[3] / "knowledge" / "demo_orders.yml"
 
@@ -42,15 +42,3 @@ def test_sqlite_databases_use_write_ahead_logging(tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
-
-
-@pytest.mark.parametrize(("named", "ordered"), [
-    ("耳机", "蓝牙耳机"), ("杯子", "保温杯"), ("耳機", "蓝牙耳机"), ("扫地机器人", "扫地机器人"), ("iPhone", "手机"),
-])
-def test_a_product_that_shares_a_character_or_cannot_be_judged_could_be_the_ordered_one(named: str, ordered: str) -> None:
-    assert could_be_the_ordered_product(named, ordered)
-
-
-@pytest.mark.parametrize(("named", "ordered"), [("保温杯", "扫地机器人"), ("羽絨服", "坚果礼盒"), ("面膜", "儿童电话手表")])
-def test_a_product_with_nothing_in_common_is_not_the_ordered_one(named: str, ordered: str) -> None:
-    assert not could_be_the_ordered_product(named, ordered)
