@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import random
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,14 @@ class ReplyBook:
     def _choose(self, options: str | list[str], avoid: Iterable[str]) -> str:
         if isinstance(options, str):
             return options
-        used = set(avoid)
-        fresh = [option for option in options if not any(option.split("{")[0] in text for text in used)]
+        used = list(avoid)
+        fresh = [option for option in options if not any(_wording_of(option).search(text) for text in used)]
         return self._rng.choice(fresh or options)
+
+
+@functools.lru_cache(maxsize=1024)
+def _wording_of(template: str) -> re.Pattern[str]:
+    """A template as a pattern that finds it in a text sent: its fields may stand for anything. (Its first words
+    alone are not enough: "订单 {order_id}…" would be found in "查到订单 4729…", another wording.)"""
+    fixed = [re.escape(part) for part in re.split(r"\{[^{}]*\}", template)]
+    return re.compile(".*?".join(fixed), re.DOTALL)

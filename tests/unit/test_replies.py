@@ -35,3 +35,9 @@ def test_every_category_has_a_closed_question_with_choices_for_a_too_short_first
         question, options = book.closed_detail_question(category)
         assert question.endswith("？") and len(options) >= 2
     assert book.closed_detail_question(None) is None
+
+
+def test_a_wording_is_told_from_another_that_contains_its_first_words() -> None:
+    book = ReplyBook({"ask": ["订单 {order_id} 是这一单吗？", "查到订单 {order_id}，麻烦确认一下是这一单吗？"]})
+    sent = "查到订单 472918305563，麻烦确认一下是这一单吗？"
+    assert all(book.text("ask", avoid=[sent], order_id="472918305563").startswith("订单 ") for _ in range(20))
