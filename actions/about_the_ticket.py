@@ -12,16 +12,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.call_cache import case_of
 from actions.guarded_messages import recent_bot_texts, send_checked
 from complaint_desk.desk import shared_desk
+from complaint_desk.stores.tickets import Ticket
 
 UPSET = frozenset({"angry", "anxious", "disappointed"})
 
 
-def the_ticket_line(tracker: Tracker) -> str | None:
-    """"您的工单 TS…（方案）还在处理中…", or None when the conversation has no ticket."""
-    ticket_id = tracker.get_slot("ticket_id")
-    ticket = shared_desk().tickets.get(ticket_id) if ticket_id else None
-    if ticket is None:
-        return None
+def the_ticket_line(tracker: Tracker, ticket: Ticket) -> str:
+    """"您这张工单 TS…（方案：…）目前处理中。…", with the remedy's timeline while the ticket is open."""
     replies = shared_desk().replies
     offer = next((offer for offer in case_of(tracker).offers() if offer.remedy_id == ticket.remedy_id), None)
     next_step = f"{offer.timeline}。" if offer and offer.timeline and ticket.status == "open" else ""
@@ -32,17 +29,17 @@ def the_ticket_line(tracker: Tracker) -> str | None:
 
 def answer_about_the_ticket(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Answer a message about the open ticket; False when there is no ticket to speak of."""
-    line = the_ticket_line(tracker)
-    if line is None:
-        return False
     desk = shared_desk()
+    ticket_id = tracker.get_slot("ticket_id")
+    ticket = desk.tickets.get(ticket_id) if ticket_id else None
+    if ticket is None:
+        return False
     emotion = (tracker.latest_message.get("emotion") or {}).get("name")
     empathy = desk.replies.empathize(emotion, avoid=recent_bot_texts(tracker)) if emotion in UPSET else ""
     topic, answer = desk.faq.answer(tracker.latest_message.get("text") or "")
-    ticket = desk.tickets.get(tracker.get_slot("ticket_id"))
-    context = case_of(tracker).ticket_guard_context(ticket) if ticket else None
+    context = case_of(tracker).ticket_guard_context(ticket)
     before = f"{empathy}{answer if topic else ''}"
     if before:
         send_checked(dispatcher, tracker, before, context)
-    send_checked(dispatcher, tracker, line, context)
+    send_checked(dispatcher, tracker, the_ticket_line(tracker, ticket), context)
     return True
