@@ -16,7 +16,7 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 from complaint_desk.stores.database import use_sqlite_wal_everywhere
-from runtime import fast_json, waiting_receipts
+from runtime import action_call_body, policy_states, tracker_replay, waiting_receipts
 from runtime.rasa_version import require_pinned_rasa
 
 
@@ -45,11 +45,12 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 def _endpoint_session(self: EndpointConfig) -> aiohttp.ClientSession:
     # EndpointConfig.session of Rasa 3.6.21, with the JSON encoder set: each custom-action call sends the whole
-    # tracker, and aiohttp's default json.dumps was most of a call's CPU in a long conversation.
+    # tracker, and aiohttp's default json.dumps was most of a call's CPU in a long conversation. The encoder
+    # takes a call's body as runtime/action_call_body.py made it, and anything else with ujson.
     auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
     return aiohttp.ClientSession(headers=self.headers, auth=auth,
                                  timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-                                 json_serialize=fast_json.dumps)
+                                 json_serialize=action_call_body.dumps)
 
 
 def apply_fixes() -> None:
@@ -57,6 +58,9 @@ def apply_fixes() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     EndpointConfig.session = _endpoint_session  # type: ignore[method-assign]
     waiting_receipts.install()
+    tracker_replay.install()
+    policy_states.install()
+    action_call_body.install()
     # Development's SQLite tracker store: WAL instead of a rollback journal synced on every commit.
     use_sqlite_wal_everywhere()
 
