@@ -23,10 +23,10 @@ _QUESTION = re.compile(r"[？?]|[吗嗎呢][\s。！!~～]*$")
 
 
 def last_named_products(turns: Sequence[CustomerTurn], words: ProductWords) -> list[str]:
-    """The products named in the customer's latest message that has a product entity; empty when nothing was
-    named, or only a part, the box, a material or a quantity (指示灯, 集尘盒, 盒子, 两罐)."""
+    """The products named in the customer's latest message that names one (a product entity or a known product
+    name); empty when nothing was named, or only a part, the box, a material or a quantity (指示灯, 盒子, 两罐)."""
     for turn in reversed(turns):
-        if any(entity.get("entity") == "product" and entity.get("value") for entity in turn.entities):
+        if words.names_any_product(turn.text, turn.entities):
             return words.products_named(turn.text, turn.entities)
     return []
 

@@ -2,7 +2,9 @@
 
 The order check asks "是这一单吗？" when the customer described another product than the one on the order.
 The product entity also catches parts (指示灯), packaging (盒子), materials (羽绒) and quantities (两罐); none of
-them is another product, so none of them is a reason to doubt the order.
+them is another product, so none of them is a reason to doubt the order. And it misses some products: which
+words DIET marks changes from one training to the next, so the product names shoppers commonly use are also
+looked for in the text.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class ProductWords:
     not_this_order: tuple[str, ...] = ()  # a bare no right after the bot named the order it found ("不是这单")
     generic_characters: frozenset[str] = frozenset()  # 机, 器…: shared by too many products to tell them apart
     denial_openings: tuple[str, ...] = ()  # an answer to "is it this order?" that opens with these is a no
+    known_products: tuple[str, ...] = ()  # product names looked for in the text, longest first
 
     @classmethod
     def from_file(cls, path: str | Path) -> ProductWords:
@@ -38,7 +41,9 @@ class ProductWords:
             return cls(words, re.compile(f"^{_NUMERALS}[{measures}]$"),
                        tuple(normalize(str(word)) for word in raw.get("not_this_order") or ()),
                        frozenset("".join(normalize(str(word)) for word in raw.get("generic_characters") or ())),
-                       tuple(normalize(str(word)) for word in raw.get("denial_openings") or ()))
+                       tuple(normalize(str(word)) for word in raw.get("denial_openings") or ()),
+                       tuple(sorted({normalize(str(word)) for word in raw.get("known_products") or ()},
+                                    key=lambda word: (-len(word), word))))
 
     def names_a_product(self, value: str, following: str = "") -> bool:
         """False for a part, an accessory, packaging, a material or a bare quantity.
@@ -77,12 +82,40 @@ class ProductWords:
         return any(word in normalized for word in self.not_this_order)
 
     def products_named(self, text: str, entities: Sequence[Mapping[str, Any]]) -> list[str]:
-        """The products a message names, in order: parts, packaging and materials left out, and Latin names (SOS,
-        app) too when a Chinese one is there ("孩子的电话手表 SOS键按了没反应" names 电话手表)."""
-        products = [product for entity in entities if entity.get("entity") == "product"
-                    for product in [self.product_in(text, entity)] if product]
+        """The products a message names, in order: those the NLU marked and the known product names in the text.
+        Parts, packaging and materials are left out, and Latin names (SOS, app) too when a Chinese one is there
+        ("孩子的电话手表 SOS键按了没反应" names 电话手表)."""
+        found = [(entity.get("start") if isinstance(entity.get("start"), int) else 0, product)
+                 for entity in entities if entity.get("entity") == "product"
+                 for product in [self.product_in(text, entity)] if product]
+        marked = [normalize(product) for _start, product in found]
+        found += [(start, word) for start, word in self.known_products_in(text)
+                  if not any(word in product or product in word for product in marked)]
+        products = [product for _start, product in sorted(found, key=lambda item: item[0])]
         chinese = [product for product in products if _HAN.search(product)]
         return chinese or products
+
+    def known_products_in(self, text: str) -> list[tuple[int, str]]:
+        """(position, name) of each known product name in the text, the longest where names overlap (电话手表, not
+        手表), and not where it is followed by a part (手表 in 手表带)."""
+        normalized = normalize(text or "")
+        taken = [False] * len(normalized)
+        found = []
+        for word in self.known_products:
+            start = normalized.find(word)
+            while start >= 0:
+                end = start + len(word)
+                if not any(taken[start:end]) and self.names_a_product(word, normalized[end:]):
+                    taken[start:end] = [True] * len(word)
+                    found.append((start, word))
+                start = normalized.find(word, start + 1)
+        return sorted(found)
+
+    def names_any_product(self, text: str, entities: Sequence[Mapping[str, Any]]) -> bool:
+        """Whether the NLU marked a product (a part counts: it says which product the message is about) or a known
+        product name is in the text."""
+        return any(entity.get("entity") == "product" and entity.get("value") for entity in entities) or \
+            bool(self.known_products_in(text))
 
     def product_in(self, text: str, entity: Mapping[str, Any]) -> str | None:
         """The product a Rasa-style product entity of `text` names, or None for a part, packaging, a quantity."""

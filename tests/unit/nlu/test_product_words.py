@@ -79,3 +79,36 @@ def test_a_product_with_nothing_but_a_common_character_in_common_is_not_the_orde
                                               ("哦我写错了 就是这个", False), ("不好意思 就是这单", False)])
 def test_an_answer_that_opens_with_a_no_is_a_no(text: str, denies: bool) -> None:
     assert ProductWords.from_file(SHIPPED).opens_with_a_denial(text) is denies
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("蓝牙耳机左边那只完全没声音", ["蓝牙耳机"]),  # the NLU marked nothing
+    ("羽絨服的拉鍊壞了", ["羽绒服"]),
+    ("我买的衣服和裤子都不对", ["衣服", "裤子"]),
+    ("手表带断了", []),  # a part
+    ("页面上写的纯羊毛，收到一看是涤纶", []),  # materials
+    ("包装破了，说明书也没有", []),
+    ("你是机器人吗", []),
+])
+def test_known_product_names_are_found_in_the_text(text: str, named: list[str]) -> None:
+    assert ProductWords.from_file(SHIPPED).products_named(text, []) == named
+
+
+def test_a_known_name_the_nlu_also_marked_is_named_once_as_the_nlu_marked_it() -> None:
+    words = ProductWords.from_file(SHIPPED)
+    marked = [{"entity": "product", "value": "手表", "start": 5, "end": 7}]
+    assert words.products_named("孩子的电话手表 屏幕不亮", marked) == ["手表"]
+    assert words.products_named("保温杯不保温，杯子盖也漏", [{"entity": "product", "value": "保温杯", "start": 0, "end": 3}]) \
+        == ["保温杯", "杯子"]
+
+
+@pytest.mark.parametrize("material", ["纯羊毛", "真皮", "不锈钢", "涤纶"])
+def test_materials_are_not_products(material: str) -> None:
+    assert not ProductWords.from_file(SHIPPED).names_a_product(material)
+
+
+def test_a_message_names_a_product_when_the_nlu_marked_one_or_a_known_name_is_in_it() -> None:
+    words = ProductWords.from_file(SHIPPED)
+    assert words.names_any_product("扫地机不回充", [])
+    assert words.names_any_product("指示灯一直闪", [{"entity": "product", "value": "指示灯", "start": 0, "end": 3}])
+    assert not words.names_any_product("怎么还没发货", [])
