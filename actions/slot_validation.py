@@ -41,6 +41,12 @@ class ValidatePredefinedSlots(ValidationAction):
         emotion = (tracker.latest_message.get("emotion") or {}).get("name")
         return {"emotion": emotion} if emotion else {}
 
+    async def validate_emotion(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        # The classifier's label, taken as it is. Without this method rasa_sdk logs a warning on every message.
+        return {"emotion": value}
+
     async def extract_evidence(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
