@@ -26,6 +26,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
 
 from runtime import policy_states, tracker_replay
+from tests.unit.runtime.trackers import tracker_with
 
 STOCK_PAST_STATES = DialogueStateTracker.past_states
 
@@ -69,13 +70,11 @@ def test_every_prefix_of_every_test_story_gives_rasas_states(domain: Domain, tes
 
 
 def _conversation(domain: Domain) -> DialogueStateTracker:
-    tracker = DialogueStateTracker("rewinds", domain.slots)
-    for event in (ActionExecuted("action_listen"), UserUttered("快递还没到", {"name": "complain_delivery"}),
-                  ActionExecuted("action_acknowledge_complaint"), ActionExecuted("complaint_form"),
-                  ActiveLoop("complaint_form"), SlotSet("requested_slot", "order_id"),
-                  ActionExecuted("action_listen"), UserUttered("472918305561", {"name": "give_order_number"})):
-        tracker.update(event)
-    return tracker
+    return tracker_with(domain, "rewinds", (
+        ActionExecuted("action_listen"), UserUttered("快递还没到", {"name": "complain_delivery"}),
+        ActionExecuted("action_acknowledge_complaint"), ActionExecuted("complaint_form"), ActiveLoop("complaint_form"),
+        SlotSet("requested_slot", "order_id"), ActionExecuted("action_listen"),
+        UserUttered("472918305561", {"name": "give_order_number"})))
 
 
 @pytest.mark.parametrize("undo", [
@@ -97,9 +96,7 @@ def test_events_that_undo_earlier_ones_give_rasas_states(domain: Domain, undo: l
 def test_another_tracker_of_the_same_conversation_is_replayed_from_its_own_events(domain: Domain) -> None:
     first = _conversation(domain)
     carried_on(domain, first, ARGUMENTS[0])
-    other = DialogueStateTracker("rewinds", domain.slots)
-    for event in (ActionExecuted("action_listen"), UserUttered("谢谢", {"name": "thank"})):
-        other.update(event)
+    other = tracker_with(domain, "rewinds", (ActionExecuted("action_listen"), UserUttered("谢谢", {"name": "thank"})))
     assert carried_on(domain, other, ARGUMENTS[0]) == stock(domain, other, ARGUMENTS[0])
 
 

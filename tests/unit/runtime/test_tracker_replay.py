@@ -26,6 +26,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from runtime import tracker_replay
+from tests.unit.runtime.trackers import tracker_with
 
 EXTRA = [  # events the test stories lack: undos, pauses, restarts, a form interrupted and rejected
     ActionExecuted("action_listen"), UserUttered("算了", {"name": "deny"}), UserUtteranceReverted(),
@@ -71,30 +72,26 @@ def test_applied_events_and_copies_are_rasas_after_every_event(domain: Domain, t
 
 
 def test_a_form_seen_for_the_first_time_changes_how_its_earlier_turns_count(domain: Domain) -> None:
-    tracker = DialogueStateTracker("late-form", domain.slots)
-    for event in (ActionExecuted("action_listen"), UserUttered("快递没到", {"name": "complain_delivery"}),
-                  ActionExecuted("complaint_form"), ActionExecuted("action_listen"),
-                  UserUttered("472918305561", {"name": "give_order_number"}), ActionExecuted("complaint_form")):
-        tracker.update(event)
+    tracker = tracker_with(domain, "late-form", (
+        ActionExecuted("action_listen"), UserUttered("快递没到", {"name": "complain_delivery"}),
+        ActionExecuted("complaint_form"), ActionExecuted("action_listen"),
+        UserUttered("472918305561", {"name": "give_order_number"}), ActionExecuted("complaint_form")))
     tracker_replay.applied_events(tracker)
     tracker.update(ActiveLoop("complaint_form"))
     assert tracker_replay.applied_events(tracker) == tracker_replay._stock_applied_events(tracker)
 
 
 def test_a_replaced_event_list_is_walked_again(domain: Domain) -> None:
-    tracker = DialogueStateTracker("replaced", domain.slots)
-    for event in (ActionExecuted("action_listen"), UserUttered("你好", {"name": "greet"})):
-        tracker.update(event)
+    tracker = tracker_with(domain, "replaced", (ActionExecuted("action_listen"), UserUttered("你好", {"name": "greet"})))
     tracker_replay.applied_events(tracker)
     tracker.events = tracker._create_events([ActionExecuted("action_listen")])
     assert tracker_replay.applied_events(tracker) == list(tracker.events)
 
 
 def test_the_returned_list_and_the_copy_are_the_callers_own(domain: Domain) -> None:
-    tracker = DialogueStateTracker("own", domain.slots)
-    for event in (ActionExecuted("action_listen"), UserUttered("快递没到", {"name": "complain_delivery"}),
-                  ActionExecuted("complaint_form"), ActiveLoop("complaint_form"), SlotSet("order_id", "1")):
-        tracker.update(event)
+    tracker = tracker_with(domain, "own", (
+        ActionExecuted("action_listen"), UserUttered("快递没到", {"name": "complain_delivery"}),
+        ActionExecuted("complaint_form"), ActiveLoop("complaint_form"), SlotSet("order_id", "1")))
     tracker_replay.applied_events(tracker).clear()
     before = _facts(tracker)
     clone = tracker_replay.copy_tracker(tracker)
@@ -106,10 +103,9 @@ def test_the_returned_list_and_the_copy_are_the_callers_own(domain: Domain) -> N
 
 def test_the_validation_action_gets_the_tracker_rasa_would_build(domain: Domain,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    tracker = DialogueStateTracker("validate", domain.slots)
-    for event in (ActionExecuted("action_listen"), UserUttered("快递没到", {"name": "complain_delivery"}),
-                  SlotSet("emotion", "angry"), ActionExecuted("complaint_form"), ActiveLoop("complaint_form")):
-        tracker.update(event)
+    tracker = tracker_with(domain, "validate", (
+        ActionExecuted("action_listen"), UserUttered("快递没到", {"name": "complain_delivery"}),
+        SlotSet("emotion", "angry"), ActionExecuted("complaint_form"), ActiveLoop("complaint_form")))
     extracted = [SlotSet("evidence", ["photo"]), SlotSet("order_id", "472918305561"), BotUttered("x")]
     seen: list[dict[str, Any]] = []
 
