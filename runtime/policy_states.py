@@ -55,12 +55,11 @@ _kept: OrderedDict[_Key, _Replay] = OrderedDict()
 _lock = threading.Lock()  # the console may predict in a worker thread while a turn runs
 
 
-def _state_before(replay: _Replay, tracker: DialogueStateTracker, hide_rule_turn: bool, omit_unset_slots: bool,
-                  ignore_rule_only_turns: bool, rule_only_data: dict[str, Any] | None,
-                  ) -> tuple[State | None, dict[str, Any] | None, bool]:
-    """One step of Rasa's loop: the state for `tracker` (None if the turn is hidden), and the new values of
-    the loop's two variables."""
-    domain = replay.domain
+def _state_before(replay: _Replay, hide_rule_turn: bool, omit_unset_slots: bool, ignore_rule_only_turns: bool,
+                  rule_only_data: dict[str, Any] | None) -> tuple[State | None, dict[str, Any] | None, bool]:
+    """One step of Rasa's loop: the state of the replayed tracker (None if the turn is hidden), and the new
+    values of the loop's two variables."""
+    domain, tracker = replay.domain, replay.tracker
     last_ml_action, turn_was_hidden = replay.last_ml_action, replay.turn_was_hidden
     if ignore_rule_only_turns:
         if not turn_was_hidden:
@@ -103,15 +102,14 @@ def states_for_tracker_history(domain: Domain, tracker: DialogueStateTracker, om
         for event in applied[len(replay.applied):]:
             if isinstance(event, ActionExecuted):
                 state, replay.last_ml_action, replay.turn_was_hidden = _state_before(
-                    replay, replay.tracker, event.hide_rule_turn, omit_unset_slots, ignore_rule_only_turns,
-                    rule_only_data)
+                    replay, event.hide_rule_turn, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
                 if state is not None:
                     replay.states.append(state)
             replay.tracker.update(event)
             replay.applied.append(event)
         # The state after the last event changes with the next event: computed every time, never kept.
-        final, _last_ml, _hidden = _state_before(replay, replay.tracker, False, omit_unset_slots,
-                                                 ignore_rule_only_turns, rule_only_data)
+        final, _last_ml, _hidden = _state_before(replay, False, omit_unset_slots, ignore_rule_only_turns,
+                                                 rule_only_data)
         states = list(replay.states)
     if final is not None:
         # Callers change the last state in place (Rasa's featurizer drops the text or the intent of the latest
