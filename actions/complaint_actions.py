@@ -40,8 +40,13 @@ MIN_PROBLEM_DETAIL_CHARS = 8  # shorter first messages ("快递！！") get aske
 
 
 def latest_emotion(tracker: Tracker) -> str:
-    emotion = tracker.latest_message.get("emotion") or {}
-    return emotion.get("name") or tracker.get_slot("emotion") or "neutral"
+    """The emotion of the latest message that has one (a button press or an empty message has none)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            name = ((event.get("parse_data") or {}).get("emotion") or {}).get("name")
+            if name:
+                return name
+    return "neutral"
 
 
 
@@ -109,7 +114,7 @@ def a_new_case() -> list[EventType]:
     """A new complaint after a ticket: the form asks for its own order, outcome and details."""
     return [SlotSet(name, value) for name, value in (
         ("ticket_id", None), ("order_id", None), ("order_to_confirm", None), ("order_lookup_failures", 0),
-        ("desired_outcome", None), ("problem_detail", None), ("offered_remedy", None), ("evidence", []))]
+        ("desired_outcome", None), ("problem_detail", None), ("offered_remedy", None))]
 
 
 class ActionAskProblemDetail(Action):

@@ -1,10 +1,10 @@
-"""Slot filling: the emotion slot every turn, and the complaint form's answers."""
+"""Slot filling: the complaint form's answers."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker, ValidationAction
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -18,7 +18,6 @@ from actions.order_question import names_the_ordered_product, product_named_else
 from complaint_desk.case.risk import threatened_channels
 from complaint_desk.case.turns import CustomerTurn
 from complaint_desk.desk import shared_desk
-from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
 from complaint_desk.nlu.message_acts import HANDED_OVER_INTENTS
 from complaint_desk.nlu.order_numbers import extract_order_id
 from complaint_desk.taxonomy import category_for_intent
@@ -30,32 +29,6 @@ ORDER_ATTEMPT_INTENTS = {"give_order_number", "nlu_fallback", "deny", "affirm"}
 CONFIRMS_THE_ORDER = {"affirm", "thank"}
 NO_PREFERENCE_INTENTS = {"affirm", "deny", "nlu_fallback"}
 
-
-
-class ValidatePredefinedSlots(ValidationAction):
-    """Fills the featurized emotion slot from the parse result, and the evidence the customer says they have."""
-
-    async def extract_emotion(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        emotion = (tracker.latest_message.get("emotion") or {}).get("name")
-        return {"emotion": emotion} if emotion else {}
-
-    async def validate_emotion(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        # The classifier's label, taken as it is. Without this method rasa_sdk logs a warning on every message.
-        return {"emotion": value}
-
-    async def extract_evidence(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """"照片我都拍了" at any point: the offers that wait on a photo no longer do."""
-        kinds = [kind for kind in shared_desk().evidence_words.kinds_mentioned(tracker.latest_message.get("text") or "")
-                 if kind != NO_EVIDENCE]
-        known = list(tracker.get_slot("evidence") or [])
-        new = [kind for kind in kinds if kind not in known]
-        return {"evidence": known + new} if new else {}
 
 
 class ValidateComplaintForm(FormValidationAction):

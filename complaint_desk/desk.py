@@ -78,7 +78,6 @@ class Desk:
     guard: Guard
     replies: ReplyBook
     faq: PolicyFaq
-    evidence_words: EvidenceReader
     outcome_words: OutcomeWords
     product_words: ProductWords
     assist: ConsoleAssist
@@ -118,6 +117,7 @@ class Desk:
             handoff=load_handoff_data(knowledge_dir / "handoff.yml", risk),
             after_ticket=AfterTicketWords.from_file(knowledge_dir / "after_ticket.yml"),
             product_words=product_words,
+            evidence_words=EvidenceReader.from_file(knowledge_dir / "evidence_keywords.yml"),
         )
         guard = load_guard(knowledge_dir / "guard_rules.yml", knowledge_dir / "guard_phrases.yml")
         replies = ReplyBook.from_file(knowledge_dir / "replies.yml")
@@ -134,7 +134,6 @@ class Desk:
             guard=guard,
             replies=replies,
             faq=PolicyFaq.from_file(knowledge_dir / "policy_faq.yml"),
-            evidence_words=EvidenceReader.from_file(knowledge_dir / "evidence_keywords.yml"),
             outcome_words=OutcomeWords.from_file(knowledge_dir / "outcome_words.yml"),
             product_words=product_words,
             assist=ConsoleAssist(rules.policy, guard, replies, Phrasing.from_file(knowledge_dir / "assist_phrasing.yml"),

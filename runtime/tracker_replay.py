@@ -9,8 +9,6 @@ longer the conversation is (bench/turn_length.py; a profile of turns 51–60 aga
   how earlier form turns count), is walked from the start, as Rasa does.
 - `copy()` replays all events into a new tracker, before every action the processor runs. A tracker's state
   is, by Rasa's own rule, what replaying its events gives; here the copy takes that state directly.
-- Before the slot-validation action runs on every message, Rasa builds another tracker from all events
-  (`ActionExtractSlots._execute_validation_action`); here it is a copy with the new slot events applied.
 """
 
 from __future__ import annotations
@@ -19,11 +17,8 @@ import copy
 import itertools
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
 
-from rasa.core.actions.action import ActionExtractSlots
 from rasa.shared.constants import DEFAULT_SENDER_ID
-from rasa.shared.core.constants import ACTION_VALIDATE_SLOT_MAPPINGS
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
@@ -31,7 +26,6 @@ from rasa.shared.core.events import (
     Event,
     Restarted,
     SessionStarted,
-    SlotSet,
     UserUtteranceReverted,
     UserUttered,
 )
@@ -39,12 +33,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from runtime.rasa_version import require_pinned_rasa
 
-require_pinned_rasa()  # DialogueStateTracker.applied_events / copy and ActionExtractSlots of Rasa 3.6.21
+require_pinned_rasa()  # DialogueStateTracker.applied_events / copy of Rasa 3.6.21
 
 _KEPT = "_complaint_desk_applied_events"
 _stock_applied_events = DialogueStateTracker.applied_events
 _stock_copy = DialogueStateTracker.copy
-_stock_validation = ActionExtractSlots._execute_validation_action
 
 
 @dataclass
@@ -116,22 +109,6 @@ def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     return clone
 
 
-async def execute_validation_action(self: ActionExtractSlots, extraction_events: list[Event], output_channel: Any,
-                                    nlg: Any, tracker: DialogueStateTracker, domain: Any) -> list[Event]:
-    """Rasa's `_execute_validation_action`, with the tracker for the validation action made by a copy."""
-    if ACTION_VALIDATE_SLOT_MAPPINGS not in domain.user_actions or tracker.idx_after_latest_restart() != 0:
-        return await _stock_validation(self, extraction_events, output_channel, nlg, tracker, domain)
-    slot_events = [event for event in extraction_events if isinstance(event, SlotSet)]
-    validation_tracker = tracker.copy()
-    for event in slot_events:
-        validation_tracker.update(event)
-    validate_events = await self._run_custom_action(
-        ACTION_VALIDATE_SLOT_MAPPINGS, output_channel, nlg, validation_tracker, domain)
-    validated = {event.key for event in validate_events if isinstance(event, SlotSet)}
-    return validate_events + [event for event in slot_events if event.key not in validated]
-
-
 def install() -> None:
     DialogueStateTracker.applied_events = applied_events  # type: ignore[method-assign]
     DialogueStateTracker.copy = copy_tracker  # type: ignore[method-assign]
-    ActionExtractSlots._execute_validation_action = execute_validation_action  # type: ignore[method-assign]

@@ -22,7 +22,7 @@ from complaint_desk.case.profile import CustomerProfile, ProfileRules, profile_c
 from complaint_desk.case.risk import RiskAssessment, RiskInput, RiskRules, assess_risk, threatened_channels
 from complaint_desk.case.turns import CustomerTurn, turns_from_tracker_events
 from complaint_desk.guard.verdict import GuardContext
-from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE
+from complaint_desk.nlu.evidence_mentions import NO_EVIDENCE, EvidenceReader
 from complaint_desk.nlu.order_numbers import extract_order_id
 from complaint_desk.nlu.product_words import ProductWords
 from complaint_desk.policy.engine import PolicyEngine
@@ -52,6 +52,7 @@ class CaseRules:
     handoff: HandoffData
     after_ticket: AfterTicketWords
     product_words: ProductWords
+    evidence_words: EvidenceReader
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,30 @@ class Case:
         opened = [index for index, event in enumerate(self.events)
                   if event.get("event") == "slot" and event.get("name") == "ticket_id" and event.get("value")]
         return turns_from_tracker_events(self.events[opened[-1] + 1:]) if opened else self.turns
+
+    @cached_property
+    def turns_of_this_complaint(self) -> list[CustomerTurn]:
+        """The turns since the current complaint began: a new complaint after a ticket starts afresh with the
+        message that raised it (`a_new_case` in actions/complaint_actions.py clears `ticket_id`)."""
+        ticket_seen = False
+        start = 0
+        latest_user = 0
+        for index, event in enumerate(self.events):
+            if event.get("event") == "user":
+                latest_user = index
+            elif event.get("event") == "slot" and event.get("name") == "ticket_id":
+                if event.get("value"):
+                    ticket_seen = True
+                elif ticket_seen:
+                    start, ticket_seen = latest_user, False
+        return turns_from_tracker_events(self.events[start:]) if start else self.turns
+
+    @cached_property
+    def evidence(self) -> frozenset[str]:
+        """The evidence the customer says they have for this complaint ("照片我都拍了"), said at any point of it."""
+        reader = self.rules.evidence_words
+        return frozenset(kind for turn in self.turns_of_this_complaint
+                         for kind in reader.kinds_mentioned(turn.text)) - {NO_EVIDENCE}
 
     @property
     def latest_turn(self) -> CustomerTurn | None:
@@ -146,7 +171,7 @@ class Case:
             category=self.category,
             order=self.order.facts() if self.order else None,
             desired_outcome=self.slots.get("desired_outcome"),
-            evidence=frozenset(self.slots.get("evidence") or ()) - {NO_EVIDENCE},
+            evidence=self.evidence,
             history=ComplaintHistory(),
             today=self._today or clock.today(),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from complaint_desk.knowledge import load_knowledge
-from complaint_desk.nlu.normalize import normalize
+from complaint_desk.nlu.cues import normalized_text
 
 NO_EVIDENCE = "none"
 
@@ -20,7 +20,7 @@ class EvidenceReader:
 
     def kinds_mentioned(self, text: str) -> list[str]:
         """Evidence kinds named in the text; ["none"] when the customer says they have none."""
-        normalized = normalize(text or "")
+        normalized = normalized_text(text or "")  # cached: a case reads every turn of its complaint
         # "没有照片" names a kind but means none, so the refusal words are checked first.
         if any(word in normalized for word in self._keywords.get(NO_EVIDENCE, [])):
             return [NO_EVIDENCE]

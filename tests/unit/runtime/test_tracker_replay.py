@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-import pytest
-from rasa.core.actions.action import ActionExtractSlots
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -101,23 +98,3 @@ def test_the_returned_list_and_the_copy_are_the_callers_own(domain: Domain) -> N
     assert tracker_replay.applied_events(tracker) == tracker_replay._stock_applied_events(tracker)
 
 
-def test_the_validation_action_gets_the_tracker_rasa_would_build(domain: Domain,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    tracker = tracker_with(domain, "validate", (
-        ActionExecuted("action_listen"), UserUttered("快递没到", {"name": "complain_delivery"}),
-        SlotSet("emotion", "angry"), ActionExecuted("complaint_form"), ActiveLoop("complaint_form")))
-    extracted = [SlotSet("evidence", ["photo"]), SlotSet("order_id", "472918305561"), BotUttered("x")]
-    seen: list[dict[str, Any]] = []
-
-    async def run_custom_action(self: Any, name: str, output: Any, nlg: Any, sent: DialogueStateTracker,
-                                domain: Domain) -> list[Event]:
-        assert name == "action_validate_slot_mappings"
-        seen.append(_facts(sent))
-        return [SlotSet("order_id", None)]
-
-    monkeypatch.setattr(ActionExtractSlots, "_run_custom_action", run_custom_action)
-    action = ActionExtractSlots(None)
-    ours = asyncio.run(tracker_replay.execute_validation_action(action, extracted, None, None, tracker, domain))
-    stock = asyncio.run(tracker_replay._stock_validation(action, extracted, None, None, tracker, domain))
-    assert ours == stock
-    assert len(seen) == 2 and seen[0] == seen[1]
