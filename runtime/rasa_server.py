@@ -16,7 +16,7 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 from complaint_desk.stores.database import use_sqlite_wal_everywhere
-from runtime import action_call_body, policy_states, tracker_replay, waiting_receipts
+from runtime import action_call_body, frozen_model_objects, policy_states, tracker_replay, waiting_receipts
 from runtime.rasa_version import require_pinned_rasa
 
 
@@ -61,6 +61,7 @@ def apply_fixes() -> None:
     tracker_replay.install()
     policy_states.install()
     action_call_body.install()
+    frozen_model_objects.install()
     # Development's SQLite tracker store: WAL instead of a rollback journal synced on every commit.
     use_sqlite_wal_everywhere()
 
