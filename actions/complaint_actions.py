@@ -16,6 +16,7 @@ from actions.call_cache import case_of
 from actions.guarded_messages import recent_bot_texts, send_checked
 from actions.handoff_actions import hand_off
 from complaint_desk import clock
+from complaint_desk.case.case import Case
 from complaint_desk.case.handoff_summary import HandoffReason
 from complaint_desk.case.ticket_facts import customer_words, first_exchange
 from complaint_desk.case.turns import emotion_trend
@@ -39,14 +40,9 @@ PRIVACY_INTENTS = {"complain_privacy"}  # a leak goes to the privacy specialist,
 MIN_PROBLEM_DETAIL_CHARS = 8  # shorter first messages ("快递！！") get asked what happened
 
 
-def latest_emotion(tracker: Tracker) -> str:
+def latest_emotion(case: Case) -> str:
     """The emotion of the latest message that has one (a button press or an empty message has none)."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            name = ((event.get("parse_data") or {}).get("emotion") or {}).get("name")
-            if name:
-                return name
-    return "neutral"
+    return (emotion_trend(case.turns) or ["neutral"])[-1]
 
 
 
@@ -98,7 +94,7 @@ class ActionAcknowledgeComplaint(BlockingAction):
             # "上门取件会先打电话吗" after the ticket: answered, and the form does not start a second complaint.
             return [FollowupAction("action_listen")]
         category = category_for_intent(intent) or tracker.get_slot("complaint_category") or "delivery"
-        send_checked(dispatcher, tracker, acknowledgement(category, case.profile().reply_style, tracker))
+        send_checked(dispatcher, tracker, acknowledgement(category, case, tracker))
         complaint_text = (tracker.latest_message.get("text") or "").strip()
         events: list[EventType] = [SlotSet("complaint_category", category), SlotSet("declined_remedies", [])]
         if tracker.get_slot("ticket_id") and not to_a_person:
@@ -133,10 +129,11 @@ class ActionAskProblemDetail(Action):
         return []
 
 
-def acknowledgement(category: str, reply_style: str, tracker: Tracker) -> str:
+def acknowledgement(category: str, case: Case, tracker: Tracker) -> str:
     replies = shared_desk().replies
     restated = replies.restate(category)
-    empathy = replies.empathize(latest_emotion(tracker), avoid=recent_bot_texts(tracker))
+    empathy = replies.empathize(latest_emotion(case), avoid=recent_bot_texts(tracker))
+    reply_style = case.profile().reply_style
     if reply_style == "de_escalate_first":
         return f"{replies.text('de_escalate_opening')}{restated}"
     if reply_style == "summarize":
@@ -164,8 +161,9 @@ class ActionCalmCustomer(BlockingAction):
 
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         replies = shared_desk().replies
-        text = replies.empathize(latest_emotion(tracker), avoid=recent_bot_texts(tracker))
-        if case_of(tracker).needs_a_human_now():
+        case = case_of(tracker)
+        text = replies.empathize(latest_emotion(case), avoid=recent_bot_texts(tracker))
+        if case.needs_a_human_now():
             send_checked(dispatcher, tracker, text)
             return [ActiveLoop(None), SlotSet("requested_slot", None), *hand_off(dispatcher, tracker)]
         # In the form the next question follows; after a proposal the proposal is asked again (the rules).
