@@ -41,6 +41,7 @@ from complaint_desk.paths import WEB_DIR
 from complaint_desk.personal_data import masked
 from complaint_desk.stores import agent_actions
 from complaint_desk.stores.agent_modes import AGENT_MODES, BOT, CLOSED, SUGGEST, TAKEOVER
+from runtime.indexed_tracker_store import index_written
 from runtime.log_context import set_conversation
 from runtime.processor import answer_pending_message, form_question, predicted_next_action
 
@@ -185,6 +186,7 @@ class AgentAssistInput(InputChannel):
             owner = who.account_id if view == "mine" else None
             if (view == "team" and team is None) or (view == "mine" and owner is None):
                 return bad_request("这个账号没有团队或不是个人账号，请看全部会话。")
+            await index_written(request.app.ctx.agent.tracker_store)
             index = desk().conversation_index
             rows, total = await asyncio.to_thread(
                 lambda: (index.page(limit, offset, team=team, owner_id=owner), index.count(team, owner)))

@@ -13,6 +13,7 @@ from channels.agent_auth import agent_required
 from complaint_desk.desk import shared_desk
 from complaint_desk.personal_data import masked
 from complaint_desk.stores.tickets import Ticket
+from runtime.indexed_tracker_store import index_written
 
 MAX_QUERY_CHARS = 100
 PAGE = 20
@@ -38,6 +39,7 @@ def add_search_routes(bp: Blueprint) -> None:
             limit = min(max(1, int(request.args.get("limit", PAGE))), 100)
         except ValueError:
             return response.json({"error": "bad_request", "message": "offset 和 limit 必须是整数。"}, status=400)
+        await index_written(request.app.ctx.agent.tracker_store)
         desk = shared_desk()
 
         def run() -> dict[str, object]:

@@ -16,7 +16,14 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 from complaint_desk.stores.database import use_sqlite_wal_everywhere
-from runtime import action_call_body, frozen_model_objects, policy_states, tracker_replay, waiting_receipts
+from runtime import (
+    action_call_body,
+    frozen_model_objects,
+    indexed_tracker_store,
+    policy_states,
+    tracker_replay,
+    waiting_receipts,
+)
 from runtime.rasa_version import require_pinned_rasa
 
 
@@ -62,6 +69,7 @@ def apply_fixes() -> None:
     policy_states.install()
     action_call_body.install()
     frozen_model_objects.install()
+    indexed_tracker_store.install()
     # Development's SQLite tracker store: WAL instead of a rollback journal synced on every commit.
     use_sqlite_wal_everywhere()
 

@@ -110,6 +110,15 @@ class ConversationIndex:
             total = session.scalar(sa.select(sa.func.count()).select_from(ConversationIndexRow).where(condition))
         return [json.loads(text) for text in texts], total or 0
 
+    def updated_since(self, since: float) -> dict[str, float]:
+        """Each conversation whose row was updated after `since` (a Unix time), with its row's time."""
+        with self._sessions() as session:
+            rows = session.execute(
+                sa.select(ConversationIndexRow.conversation_id, ConversationIndexRow.updated_at)
+                .where(ConversationIndexRow.updated_at > since)
+            ).all()
+        return {conversation_id: float(updated_at) for conversation_id, updated_at in rows}
+
     def count(self, team: str | None = None, owner_id: int | None = None) -> int:
         """How many conversations `page` lists in all, with the same filters."""
         with self._sessions() as session:

@@ -4,10 +4,12 @@ import dataclasses
 from collections.abc import Callable
 
 import pytest
+import sqlalchemy as sa
 
 from complaint_desk.assist import flow_stage, transcript
 from complaint_desk.case.case import Case
 from complaint_desk.desk import Desk
+from complaint_desk.stores.conversation_index import ConversationIndex
 
 ANGRY = "你们这什么破快递！！一个星期了还没到！气死我了"
 LATE_ORDER = "472918305561"  # demo order: 蓝牙耳机, shipped, past its promised date
@@ -156,3 +158,22 @@ def test_close_summary_names_the_category_and_order(desk: Desk, view: Callable[.
     summary = desk.assist.close_summary(case)
     assert LATE_ORDER in summary
     assert desk.assist.phrasing.close_summary_reason in summary
+
+
+def test_conversations_are_indexed_together_and_one_that_fails_does_not_stop_the_others(
+        desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    stock_put = ConversationIndex.put
+
+    def put(index: ConversationIndex, row: dict, words: str | None = None) -> bool:
+        if row["conversation_id"] == "index-batch-2":
+            raise sa.exc.OperationalError("UPDATE", {}, Exception("database is locked"))
+        return stock_put(index, row, words)
+
+    monkeypatch.setattr(ConversationIndex, "put", put)
+    batch = [dict(state(user(ANGRY, stamp=5.0)), sender_id="index-batch-1"),
+             dict(state(user(ANGRY, stamp=5.5)), sender_id="index-batch-2"),
+             dict(state(user("包装破了", intent="complain_quality", stamp=6.0)), sender_id="index-batch-3")]
+    assert desk.index_conversations(batch) == 2
+    found, total = desk.conversation_index.search("包装破了")
+    assert total == 1 and found[0]["conversation_id"] == "index-batch-3"
+    assert desk.conversation_index.updated_since(4.0) == {"index-batch-1": 5.0, "index-batch-3": 6.0}

@@ -8,20 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 
 from runtime.cached_tracker_store import CACHE_SIZE_ENV, CachedSQLTrackerStore
-
-DOMAIN = Domain.from_yaml("""
-version: "3.1"
-intents: [greet]
-slots:
-  order_id:
-    type: text
-    influence_conversation: false
-    mappings: [{type: custom}]
-""")
+from tests.unit.runtime.trackers import SMALL_DOMAIN as DOMAIN
 
 
 def run(coroutine):  # noqa: ANN001, ANN201
