@@ -154,7 +154,8 @@ def policy_citation(category: str) -> str:
 
 
 class ActionCalmCustomer(BlockingAction):
-    """Mid-form frustration: acknowledge the feeling again before the form asks its next question."""
+    """Mid-form frustration: acknowledge the feeling again before the form asks its next question. A feeling before
+    any complaint (`vent`): acknowledge it and ask what happened."""
 
     def name(self) -> str:
         return "action_calm_customer"
@@ -162,6 +163,11 @@ class ActionCalmCustomer(BlockingAction):
     def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         replies = shared_desk().replies
         case = case_of(tracker)
+        if case.category is None and not (tracker.active_loop or {}).get("name"):
+            # Only a feeling so far (an outburst, bitter sarcasm): acknowledge it and ask what happened.
+            send_checked(dispatcher, tracker,
+                         replies.feeling_before_the_facts(latest_emotion(case), avoid=recent_bot_texts(tracker)))
+            return []
         text = replies.empathize(latest_emotion(case), avoid=recent_bot_texts(tracker))
         if case.needs_a_human_now():
             send_checked(dispatcher, tracker, text)

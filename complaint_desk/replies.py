@@ -29,7 +29,14 @@ class ReplyBook:
         return self._entries["restate"][category]
 
     def empathize(self, emotion: str, avoid: Iterable[str] = ()) -> str:
-        by_emotion = self._entries["empathize"]
+        return self._by_emotion("empathize", emotion, avoid)
+
+    def feeling_before_the_facts(self, emotion: str, avoid: Iterable[str] = ()) -> str:
+        """The feeling acknowledged, and a question about what happened: nothing has been told yet."""
+        return self._by_emotion("feeling_before_the_facts", emotion, avoid)
+
+    def _by_emotion(self, key: str, emotion: str, avoid: Iterable[str]) -> str:
+        by_emotion = self._entries[key]
         return self._choose(by_emotion.get(emotion) or by_emotion["neutral"], avoid)
 
     def closed_detail_question(self, category: str | None) -> tuple[str, list[str]] | None:

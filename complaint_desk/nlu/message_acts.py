@@ -8,7 +8,10 @@ The intent models pick one label per message. These cases are settled here, afte
 - a message that gives the order number *and* says what went wrong ("面膜还没到，472918305566") is the
   complaint; the order number is picked up from the same message by the form;
 - praise ("质量很好，物流也快") is thanks, not a complaint about quality or delivery, when the emotion model
-  is sure the customer is satisfied: the words of praise and of complaint overlap, the feeling does not.
+  is sure the customer is satisfied: the words of praise and of complaint overlap, the feeling does not;
+- the other way round, a message read as thanks or as off the subject when the emotion model is sure the
+  customer is angry, disappointed or anxious is a feeling, not thanks: the complaint the ranking holds with some
+  confidence, or else `vent` (the bot acknowledges it and asks what happened).
 """
 
 from __future__ import annotations
@@ -33,6 +36,12 @@ MIN_SECOND_CONFIDENCE = 0.05
 THANKS_INTENT = "thank"
 SATISFIED = "satisfied"
 MIN_SATISFIED_CONFIDENCE = 0.6  # praise is read as thanks only when the emotion model is this sure
+VENT_INTENT = "vent"
+NEGATIVE_EMOTIONS = frozenset({"angry", "disappointed", "anxious"})
+MIN_NEGATIVE_CONFIDENCE = 0.6  # thanks or off-the-subject is read as a feeling only when the model is this sure
+# Intents a sure negative feeling overrides: neither can be what an upset customer means.
+NOT_WHEN_UPSET = frozenset({THANKS_INTENT, "out_of_scope"})
+MIN_COMPLAINT_WHEN_UPSET = 0.25  # the complaint the ranking holds, taken instead of `vent` from this confidence
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,12 @@ def acted_on_intent(text: str, ranking: Sequence[RankedIntent], signals: Message
     if (category_for_intent(top.name) and top.name != THREAT_INTENT and signals.emotion == SATISFIED
             and signals.emotion_confidence >= MIN_SATISFIED_CONFIDENCE):
         return RankedIntent(THANKS_INTENT, top.confidence)
+    if (top.name in NOT_WHEN_UPSET and signals.emotion in NEGATIVE_EMOTIONS
+            and signals.emotion_confidence >= MIN_NEGATIVE_CONFIDENCE):
+        complaint = next((r for r in ranking[1:] if category_for_intent(r.name) and r.name != THREAT_INTENT), None)
+        if complaint is not None and complaint.confidence >= MIN_COMPLAINT_WHEN_UPSET:
+            return RankedIntent(complaint.name, top.confidence)
+        return RankedIntent(VENT_INTENT, top.confidence)
     if top.name == ORDER_NUMBER_INTENT and words_besides_the_order_number(text) >= MIN_COMPLAINT_CHARS:
         complaint = next((r for r in ranking[1:] if category_for_intent(r.name) and r.name != THREAT_INTENT), None)
         if complaint is not None and complaint.confidence >= MIN_SECOND_CONFIDENCE:

@@ -184,3 +184,18 @@ def test_a_too_short_first_message_gets_a_closed_question_with_choices(customer:
     customer.say(question["buttons"][0]["payload"])
     assert slots(customer)["problem_detail"] == choices[0]
     assert slots(customer)["requested_slot"] == "order_id"
+
+
+def test_a_feeling_before_the_facts_is_acknowledged_with_a_question_then_the_complaint_goes_on(
+        customer: Customer) -> None:
+    first = customer.say_text("真是要被你们气炸了！！")
+    assert customer.tracker()["latest_message"]["intent"]["name"] == "vent"
+    assert not any(word in first for word in ("不客气", "谢谢您", "感谢您")), first
+    assert "？" in first, "it asks what happened"
+    assert slots(customer)["complaint_category"] is None
+    customer.say("买的耳机九天了还没到，页面上写五天送达")
+    assert slots(customer)["complaint_category"] == "delivery"
+    assert slots(customer)["requested_slot"] == "order_id"
+    again = customer.say_text("烦死了")
+    assert slots(customer)["requested_slot"] == "order_id", "the form goes on after the feeling"
+    assert "订单号" in again

@@ -173,6 +173,15 @@ def test_a_wish_asked_as_a_question_after_a_proposal_is_the_wish_not_a_progress_
     assert not slots(customer)["ticket_id"]
 
 
+def test_taking_up_the_offer_instead_of_the_wish_the_rules_refused_accepts_it(customer: Customer) -> None:
+    customer.say("羽绒服一股很重的机油味，挂了好几天都散不掉")
+    customer.say("472918305563")  # delivered 12 days ago: past the 7 days for a return, inside 15 for an exchange
+    proposal = customer.say_text("我要退货")
+    assert slots(customer)["offered_remedy"] == "quality_exchange" and "换" in proposal
+    confirmation = customer.say_text("行吧，那就换吧")
+    assert slots(customer)["ticket_id"] and slots(customer)["ticket_id"] in confirmation
+
+
 def test_a_wish_no_rule_gives_is_answered_before_what_can_be_done(customer: Customer) -> None:
     customer.say("面膜一直没到，物流好几天没更新了")
     customer.say(LATE_MASKS)

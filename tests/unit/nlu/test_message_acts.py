@@ -73,3 +73,15 @@ def test_praise_with_a_sure_satisfied_emotion_is_thanks() -> None:
     assert acted_on_intent("质量很好，物流也快", praise,
                            MessageSignals(emotion="satisfied", emotion_confidence=0.4)) is None
     assert acted_on_intent("质量太差", praise, MessageSignals(emotion="angry", emotion_confidence=0.9)) is None
+
+
+def test_thanks_or_off_the_subject_with_a_sure_negative_feeling_is_a_feeling() -> None:
+    outburst = ranking(("thank", 0.7), ("request_human", 0.1), ("complain_service", 0.08))
+    upset = MessageSignals(emotion="angry", emotion_confidence=0.9)
+    assert acted_on_intent("……", outburst, upset) == RankedIntent("vent", 0.7)
+    off_topic = ranking(("out_of_scope", 0.4), ("complain_quality", 0.3))
+    assert acted_on_intent("……", off_topic, MessageSignals(emotion="disappointed", emotion_confidence=0.7)) \
+        == RankedIntent("complain_quality", 0.4), "the complaint the ranking holds, when it holds one"
+    assert acted_on_intent("……", outburst, MessageSignals(emotion="angry", emotion_confidence=0.5)) is None
+    assert acted_on_intent("……", outburst, MessageSignals(emotion="satisfied", emotion_confidence=0.9)) is None
+    assert acted_on_intent("……", ranking(("affirm", 0.9), ("thank", 0.1)), upset) is None, "a grudging yes is a yes"
