@@ -42,7 +42,8 @@ RASA_STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("policies", (("_predict_next_with_tracker", "processor.py"), ("predict_next_with_tracker", "processor.py"))),
     ("custom action calls", (("RemoteAction.run", "rasa/core/actions/action.py"),
                              ("_run_custom_action", "rasa/core/actions/action.py"))),
-    ("conversation index", (("index_conversation", "desk.py"), ("write_index", "indexed_tracker_store.py"))),
+    ("conversation index", (("index_conversation", "desk.py"), ("index_conversations", "desk.py"),
+                            ("write_index", "indexed_tracker_store.py"))),
     ("tracker write", (("save_tracker", "processor.py"), ("save", "tracker_store.py"))),
     ("other actions and events", (("_run_action", "processor.py"),)),
 )

@@ -25,14 +25,16 @@ def test_samples_go_to_their_outermost_stage_and_idle_ones_are_dropped(tmp_path:
         "Desk.index_conversation (complaint_desk/desk.py:348) 1",
         "_bootstrap (threading.py:1002);_worker (concurrent/futures/thread.py:83);"
         "Desk.index_conversation (complaint_desk/desk.py:348) 1",
+        "_bootstrap (threading.py:1002);_worker (concurrent/futures/thread.py:83);"
+        "_write_rows (runtime/indexed_tracker_store.py:61);Desk.index_conversations (complaint_desk/desk.py:370) 2",
         f"{LOOP} 50",
         "_bootstrap (threading.py:1002);_worker (concurrent/futures/thread.py:81) 30",
     ]))
-    assert sum(n for _frames, n in samples) == 10
-    assert stage_shares(samples, RASA_STAGES) == {"NLU": 0.6, "policies": 0.2, "tracker write": 0.1,
-                                                  "conversation index": 0.1}
+    assert sum(n for _frames, n in samples) == 12
+    assert stage_shares(samples, RASA_STAGES) == {"NLU": 0.5, "conversation index": 0.25, "policies": 2 / 12,
+                                                  "tracker write": 1 / 12}
     details = detail_shares(samples)
-    assert details["TensorFlow"] == 0.6 and details["tracker states for the policies"] == 0.2
+    assert details["TensorFlow"] == 0.5 and details["tracker states for the policies"] == 2 / 12
 
 
 def test_our_code_on_the_action_server_is_found_by_its_path(tmp_path: Path) -> None:
