@@ -163,10 +163,13 @@ class ActionNoteDesiredOutcome(BlockingAction):
         if named and named != outcome:  # "算了，还是换一台新的吧": the NLU's entity may have missed it
             outcome = named
             events.append(SlotSet("desired_outcome", named))
-        if outcome and action_before_latest_message(tracker) in PROPOSING_ACTIONS and \
-                outcome in offered_outcomes(tracker.get_slot("offered_remedy")):
-            # "可以，换货" to an exchange offer, or "行吧，换吧" when they had asked for a refund the rules did not
-            # allow: naming what the offer already gives accepts it.
+        offered = offered_outcomes(tracker.get_slot("offered_remedy"))
+        before = slot_before_latest_message(tracker, "desired_outcome")
+        if outcome in offered and action_before_latest_message(tracker) in PROPOSING_ACTIONS and \
+                (outcome == before or (before is not None and before not in offered)):
+            # Naming what the offer already gives accepts it: the same wish said again ("可以，换货" to an exchange
+            # offer), or the offer taken up instead of a wish the rules refused ("行吧，换吧" after a refund that was
+            # not possible). Another wish the offer also meets is proposed for, not taken as a yes.
             return [*events, FollowupAction("action_confirm_remedy")]
         replies = shared_desk().replies
         outcome_name = replies.name_of("outcome_names", outcome) if outcome else "尽快解决"

@@ -76,7 +76,7 @@ class IndexedSQLTrackerStore(CachedSQLTrackerStore):
         self._noted: dict[str, DialogueStateTracker] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._writing = asyncio.Lock()
-        self._caught_up = False
+        self._index_caught_up = False
         self._background: set[asyncio.Task[None]] = set()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -96,8 +96,8 @@ class IndexedSQLTrackerStore(CachedSQLTrackerStore):
     async def write_index(self) -> None:
         """Write the row of every conversation saved since the last write (and, first in a process, catch up)."""
         async with self._writing:
-            if not self._caught_up:
-                self._caught_up = True
+            if not self._index_caught_up:
+                self._index_caught_up = True
                 await self._catch_up()
             noted, self._noted = self._noted, {}
             if not noted:

@@ -164,3 +164,21 @@ def test_a_wrong_delay_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch,
 def test_the_delay_defaults_to_two_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(DELAY_ENV, raising=False)
     assert index_delay() == 2.0
+
+
+def test_turns_alternating_between_two_processes_keep_every_event(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = Recorder()
+    replicas = [store(tmp_path, recorder, monkeypatch, "0"), store(tmp_path, recorder, monkeypatch, "0")]
+
+    async def scenario() -> None:
+        for turn in range(4):
+            tracker_store = replicas[turn % 2]
+            tracker = await tracker_store.retrieve("a")  # the other process's rows are caught up
+            assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [str(i) for i in range(turn)]
+            tracker.update(UserUttered(str(turn), intent={"name": "greet", "confidence": 1.0}))
+            tracker.update(ActionExecuted("action_listen"))
+            await tracker_store.save(tracker)
+
+    asyncio.run(store(tmp_path, recorder, monkeypatch, "0").get_or_create_tracker("a"))
+    asyncio.run(scenario())

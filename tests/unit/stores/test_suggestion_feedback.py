@@ -24,9 +24,9 @@ def test_offers_count_once_per_turn_and_sending_marks_them(feedback: SuggestionF
     offers = [("offer:reship", "为您补发"), ("stage:propose", "您看这样可以吗"), ("stage:propose2", "还有别的想法吗")]
     for _ in range(3):  # the console reloads the conversation many times for one customer message
         feedback.shown("c1", 2, "propose", offers, now=NOW)
-    assert feedback.sent("c1", 2, "propose", "offer:reship", "为您补发", "为您 补发", 7) == AS_IS  # spaces only
-    assert feedback.sent("c1", 2, "propose", "stage:propose", "您看这样可以吗", "您看这样行吗？", 7) == EDITED
-    assert feedback.sent("c1", 2, "handoff", "library:closing_thanks", "感谢您的耐心", "感谢您的耐心", 7) == AS_IS
+    assert feedback.sent("c1", 2, "propose", "offer:reship", "为您补发", "为您 补发", 7, now=NOW) == AS_IS  # spaces only
+    assert feedback.sent("c1", 2, "propose", "stage:propose", "您看这样可以吗", "您看这样行吗？", 7, now=NOW) == EDITED
+    assert feedback.sent("c1", 2, "handoff", "library:closing_thanks", "感谢您的耐心", "感谢您的耐心", 7, now=NOW) == AS_IS
     feedback.shown("c1", 3, "confirm", [("stage:confirm", "已登记")], now=NOW)
     rates = feedback.rates()
     assert rates["by_stage"]["propose"] == {"as_is": 1, "edited": 1, "ignored": 1, "total": 3, "used_rate": 0.667}
