@@ -75,15 +75,20 @@ def acted_on_intent(text: str, ranking: Sequence[RankedIntent], signals: Message
         return RankedIntent(THANKS_INTENT, top.confidence)
     if (top.name in NOT_WHEN_UPSET and signals.emotion in NEGATIVE_EMOTIONS
             and signals.emotion_confidence >= MIN_NEGATIVE_CONFIDENCE):
-        complaint = next((r for r in ranking[1:] if category_for_intent(r.name) and r.name != THREAT_INTENT), None)
+        complaint = first_complaint_after_the_top(ranking)
         if complaint is not None and complaint.confidence >= MIN_COMPLAINT_WHEN_UPSET:
             return RankedIntent(complaint.name, top.confidence)
         return RankedIntent(VENT_INTENT, top.confidence)
     if top.name == ORDER_NUMBER_INTENT and words_besides_the_order_number(text) >= MIN_COMPLAINT_CHARS:
-        complaint = next((r for r in ranking[1:] if category_for_intent(r.name) and r.name != THREAT_INTENT), None)
+        complaint = first_complaint_after_the_top(ranking)
         if complaint is not None and complaint.confidence >= MIN_SECOND_CONFIDENCE:
             return RankedIntent(complaint.name, top.confidence)
     return None
+
+
+def first_complaint_after_the_top(ranking: Sequence[RankedIntent]) -> RankedIntent | None:
+    """The highest-ranked complaint category below the top intent (a threat is not one here)."""
+    return next((r for r in ranking[1:] if category_for_intent(r.name) and r.name != THREAT_INTENT), None)
 
 
 def reranked(ranking: Sequence[RankedIntent], chosen: RankedIntent) -> list[RankedIntent]:
